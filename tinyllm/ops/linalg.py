@@ -24,6 +24,16 @@ def _check_matmul(a: np.ndarray, b: np.ndarray, op: str = "matmul") -> None:
             from None
 
 
+def _common_dtype(*arrays):
+    """Mixed float32/float64 operands are promoted as NumPy promotes them; the engine casts
+    each gradient back to its input's dtype."""
+    dt = np.result_type(*[a for a in arrays if a is not None])
+    if dt.kind != "f":
+        raise TypeError(f"matmul: operands must be floating point, got "
+                        f"{[str(a.dtype) for a in arrays if a is not None]}")
+    return [None if a is None else a.astype(dt, copy=False) for a in arrays]
+
+
 class MatMul(Function):
     """C = A @ B (batched and broadcasting like ``np.matmul``).
 
@@ -35,6 +45,7 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         _check_matmul(a, b)
+        a, b = _common_dtype(a, b)
         ctx.save_for_backward(a, b)
         return kernels.matmul(a, b)
 
@@ -68,6 +79,7 @@ class Linear(Function):
         if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
             raise ValueError(f"linear: input's last dimension is {x.shape[-1:] or '()'} but the "
                              f"weight {weight.shape} expects in_features={weight.shape[1]}")
+        x, weight, bias = _common_dtype(x, weight, bias)
         ctx.save_for_backward(x, weight)
         ctx.has_bias = bias is not None
         y = kernels.matmul(x, weight.T)

@@ -1,0 +1,13 @@
+"""Layers and models' building blocks, with PyTorch's names and parameter shapes."""
+
+from . import init, utils
+from .containers import ModuleDict, ModuleList, Sequential
+from .layers import (GELU, Dropout, Embedding, Identity, LayerNorm, Linear, Neuron, ReLU,
+                     Sigmoid, Softmax, Tanh)
+from .module import Module, Parameter, StateDictError
+
+__all__ = [
+    "Module", "Parameter", "StateDictError", "Linear", "Neuron", "Embedding", "LayerNorm",
+    "Dropout", "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "Identity", "Sequential",
+    "ModuleList", "ModuleDict", "init", "utils",
+]
