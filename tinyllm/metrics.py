@@ -541,8 +541,9 @@ def corpus_bleu(
 ) -> float:
     """Corpus BLEU (Papineni et al., 2002): BP · exp(Σ_n w_n · log p_n).
 
-    ``hypotheses[k]`` is a token list (a str is split on whitespace) and
-    ``references[k]`` a list of one or more references for it.
+    ``hypotheses[k]`` is a token list and ``references[k]`` a list of one or more
+    token-list references for it; or, all as plain strings (split on whitespace), a str
+    hypothesis with a list of str references.
 
     p_n = Σ_k Σ_g min(count_hyp(g), max_ref count_ref(g)) / Σ_k #n-grams(hyp_k), the
     *clipped* n-gram precision pooled over the corpus (not averaged per sentence).
@@ -584,6 +585,13 @@ def corpus_bleu(
                 "(wrap a single reference: [[ref_tokens]])"
             )
         hyp_tokens = _tokens(hyp, func, f"hypotheses[{k}]")
+        # A token-list hypothesis needs token-list references: a list of str next to it
+        # is almost surely one tokenised reference that was not wrapped in a list.
+        if not isinstance(hyp, str) and any(isinstance(r, str) for r in refs):
+            raise TypeError(
+                f"{func}: hypotheses[{k}] is a token list but references[{k}] holds strings; "
+                "references[k] is a list of references (wrap a single reference: [[ref_tokens]])"
+            )
         ref_tokens = [_tokens(r, func, f"references[{k}]") for r in refs]
         hyp_len += len(hyp_tokens)
         # Closest reference length; ties go to the shorter reference.
