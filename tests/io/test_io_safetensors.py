@@ -225,3 +225,31 @@ def test_save_refuses_bad_input(tmp_path, tensors, kwargs, match):
     with pytest.raises(SafetensorsError, match=match):
         save_safetensors(tensors, tmp_path / "bad.safetensors", **kwargs)
     assert list(tmp_path.iterdir()) == []  # nothing written, not even a temp file
+
+
+hyp = pytest.importorskip("hypothesis")
+st = pytest.importorskip("hypothesis.strategies")
+
+
+@hyp.settings(max_examples=60, deadline=None)
+@hyp.given(
+    st.dictionaries(
+        st.text(min_size=1, max_size=8).filter(lambda s: s != "__metadata__"),
+        st.tuples(st.sampled_from(ALL_DTYPES), st.lists(st.integers(0, 3), max_size=3),
+                  st.integers(0, 2**31)),
+        max_size=5,
+    ),
+    st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=3),
+)
+def test_round_trip_property(tmp_path_factory, spec, metadata):
+    tensors = {name: _sample(d, tuple(shape), seed) for name, (d, shape, seed) in spec.items()}
+    path = tmp_path_factory.mktemp("p") / "x.safetensors"
+    save_safetensors(tensors, path, metadata=metadata)
+    back = load_safetensors(path)
+    assert set(back) == set(tensors)
+    for name, arr in tensors.items():
+        assert back[name].dtype == arr.dtype and back[name].shape == arr.shape
+        np.testing.assert_array_equal(back[name], arr)
+    assert load_safetensors_metadata(path) == metadata
+    header_len = struct.unpack("<Q", path.read_bytes()[:8])[0]
+    assert header_len % 8 == 0  # data starts 8-byte aligned

@@ -127,26 +127,24 @@ def save_checkpoint(
     clash = sorted(set(tensors) & set(state_arrays))
     if clash:
         raise CheckpointError(f"save_checkpoint: tensor names {clash} clash with state arrays")
-    try:
-        document = json.dumps(
-            {
-                "format": FORMAT,
-                "version": VERSION,
-                "tensors_file": os.path.basename(st_path),
-                "tensors_sha256": None,  # filled below
-                "state": plain_state,
-            }
-        )
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "tensors_file": os.path.basename(st_path),
+        "tensors_sha256": None,  # known once the tensors are written
+        "state": plain_state,
+    }
+    try:  # fail before touching any file if the state cannot be written as JSON
+        json.dumps(document)
     except (TypeError, ValueError) as e:
         raise CheckpointError(f"save_checkpoint: state is not JSON-serialisable: {e}") from e
 
     parent = os.path.dirname(st_path)
     if parent:
         os.makedirs(parent, exist_ok=True)
-    digest = _save({**tensors, **state_arrays}, st_path, metadata)
-    document = document.replace('"tensors_sha256": null', f'"tensors_sha256": "{digest}"', 1)
+    document["tensors_sha256"] = _save({**tensors, **state_arrays}, st_path, metadata)
     with atomic_write(json_path) as fh:
-        fh.write(document.encode("utf-8"))
+        fh.write(json.dumps(document, indent=1).encode("utf-8"))
     return st_path, json_path
 
 
