@@ -2,12 +2,24 @@
 
 from . import init, utils
 from .containers import ModuleDict, ModuleList, Sequential
-from .layers import (GELU, Dropout, Embedding, Identity, LayerNorm, Linear, Neuron, ReLU,
-                     Sigmoid, Softmax, Tanh)
+from .layers import (
+                     GELU,
+                     Dropout,
+                     Embedding,
+                     Identity,
+                     LayerNorm,
+                     Linear,
+                     Neuron,
+                     ReLU,
+                     Sigmoid,
+                     Softmax,
+                     Tanh,
+)
 from .module import Module, Parameter, StateDictError
+from .rnn import GRU, LSTM
 
 __all__ = [
     "Module", "Parameter", "StateDictError", "Linear", "Neuron", "Embedding", "LayerNorm",
     "Dropout", "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "Identity", "Sequential",
-    "ModuleList", "ModuleDict", "init", "utils",
+    "ModuleList", "ModuleDict", "LSTM", "GRU", "init", "utils",
 ]

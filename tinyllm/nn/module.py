@@ -22,7 +22,7 @@ class Parameter(Tensor):
     def __init__(self, data, requires_grad: bool = True):
         if isinstance(data, Tensor):
             data = data.data
-        arr = np.asarray(data)
+        arr = np.array(data, copy=True)  # a weight owns its memory: training writes into it
         if arr.dtype.kind != "f":
             raise TypeError(f"Parameter: weights must be floating point, got dtype {arr.dtype}")
         super().__init__(arr, requires_grad=requires_grad)

@@ -24,3 +24,33 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0) -> floa
         for p in params:
             p.grad *= coef
     return total
+
+
+def functional_call(module, params: dict, args=(), kwargs=None):
+    """Call ``module(*args, **kwargs)`` with some parameters temporarily replaced.
+
+    ``params`` maps dotted names (as in ``named_parameters()``) to tensors. The module's own
+    parameters are put back afterwards, even if the call raises. This is what lets
+    :func:`tinyllm.gradcheck` perturb a layer's weights: pass them as inputs and call
+    ``functional_call(layer, dict(zip(names, tensors)), (x,))``.
+    """
+    owners = dict(module.named_modules())
+    targets = []
+    for name, value in params.items():
+        mod_name, _, pname = name.rpartition(".")
+        owner = owners.get(mod_name)
+        if owner is None or pname not in owner._parameters:
+            raise ValueError(f"functional_call: {type(module).__name__} has no parameter "
+                             f"{name!r}")
+        targets.append((owner, pname, value))
+    swapped = []
+    try:
+        for owner, pname, value in targets:
+            swapped.append((owner, pname, owner._parameters[pname]))
+            owner._parameters[pname] = value
+            object.__setattr__(owner, pname, value)
+        return module(*args, **(kwargs or {}))
+    finally:
+        for owner, pname, old in reversed(swapped):
+            owner._parameters[pname] = old
+            object.__setattr__(owner, pname, old)
