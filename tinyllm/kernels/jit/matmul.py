@@ -1,5 +1,79 @@
-"""placeholder"""
+"""Matrix product, Numba twin: a readable tiled kernel and the BLAS dispatcher.
+
+``matmul_tiled`` is the classic blocked loop nest. C is cut into TILE-row strips, one
+strip per thread (``prange``); inside a strip, for each (K-tile, J-tile) pair the
+innermost loop runs along a contiguous row of B and C, which LLVM turns into AVX
+multiply-adds. Blocking keeps a TILE×TILE piece of B in cache while it is reused by
+TILE rows of A.
+
+It is still several times slower than BLAS (OpenBLAS/MKL add register blocking, packed
+panels and hand-written assembly micro-kernels); see benchmarks/RESULTS.md for the
+measured fraction. So :func:`matmul` sends float work to BLAS (``np.matmul``) except for
+tiny 2-D products (every dimension ≤ SMALL), where the compiled loop avoids the BLAS
+call overhead; :func:`matmul_choice` says which path a given pair of operands takes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from ..reference.matmul import TILE
+from ._common import FASTMATH
+
+SMALL = 8  # 2-D products with every dimension <= SMALL use the compiled loop
 
 
-def matmul_choice(a, b):
-    return "blas: np.matmul"
+@njit(cache=True, parallel=True, fastmath=FASTMATH)
+def _tiled(a, b, c):
+    n, k = a.shape
+    m = b.shape[1]
+    for it in prange((n + TILE - 1) // TILE):
+        i0 = it * TILE
+        i1 = min(i0 + TILE, n)
+        for k0 in range(0, k, TILE):
+            k1 = min(k0 + TILE, k)
+            for j0 in range(0, m, TILE):
+                j1 = min(j0 + TILE, m)
+                for i in range(i0, i1):
+                    for kk in range(k0, k1):
+                        aik = a[i, kk]
+                        for j in range(j0, j1):
+                            c[i, j] += aik * b[kk, j]
+
+
+@njit(cache=True)
+def _small(a, b, c):
+    n, k = a.shape
+    m = b.shape[1]
+    for i in range(n):
+        for kk in range(k):
+            aik = a[i, kk]
+            for j in range(m):
+                c[i, j] += aik * b[kk, j]
+
+
+def matmul_tiled(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """2-D C = A·B with the tiled loop nest (see the module docstring)."""
+    a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
+    c = np.zeros((a.shape[0], b.shape[1]), dtype=a.dtype)
+    _tiled(a, b, c)
+    return c
+
+
+def matmul_choice(a: np.ndarray, b: np.ndarray) -> str:
+    """Which path :func:`matmul` takes for (a, b): a string starting "blas" or "tiled"."""
+    if a.ndim == 2 and b.ndim == 2 and max(a.shape + b.shape) <= SMALL:
+        return (f"tiled: tiny 2-D product (all dims <= {SMALL}); the compiled loop "
+                "beats the fixed cost of a BLAS call")
+    return ("blas: np.matmul (OpenBLAS/MKL); packed, register-blocked BLAS is faster than "
+            "the tiled Numba kernel at these sizes (see benchmarks/RESULTS.md)")
+
+
+def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """np.matmul semantics; the path is the one :func:`matmul_choice` reports."""
+    if a.ndim == 2 and b.ndim == 2 and max(a.shape + b.shape) <= SMALL:
+        c = np.zeros((a.shape[0], b.shape[1]), dtype=a.dtype)
+        _small(np.ascontiguousarray(a), np.ascontiguousarray(b), c)
+        return c
+    return np.matmul(a, b)
