@@ -21,18 +21,24 @@ from .tensor import Tensor
 
 
 def _topological_order(root_ctx) -> list:
-    """Nodes reachable from ``root_ctx``, each after all nodes that consume its outputs."""
-    order, visited = [], {id(root_ctx)}
+    """Nodes reachable from ``root_ctx``, each before every node that produced its inputs.
+
+    An iterative post-order depth-first search: a node is appended only after all the
+    nodes it depends on, so the reversed list puts every consumer before its producers.
+    """
+    order, visited = [], set()
     stack = [(root_ctx, False)]
     while stack:
         node, expanded = stack.pop()
         if expanded:
             order.append(node)
             continue
-        stack.append((node, True))
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))  # appended once everything below it is done
         for parent in node.parents:
             if parent is not None and parent._ctx is not None and id(parent._ctx) not in visited:
-                visited.add(id(parent._ctx))
                 stack.append((parent._ctx, False))
     order.reverse()  # root first: consumers before producers
     return order

@@ -166,8 +166,13 @@ class Tensor:
 
 
 def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
-    """Make a leaf tensor: ``tl.tensor(np.ones((2, 3)), requires_grad=True)``."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    """Make a leaf tensor from a *copy* of ``data`` (like ``torch.tensor``), so training
+    never writes into the caller's array: ``tl.tensor(np.ones((2, 3)), requires_grad=True)``.
+    ``Tensor(array)`` wraps the array without copying."""
+    t = Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    if isinstance(data, (np.ndarray, Tensor)) and np.shares_memory(t.data, np.asarray(data)):
+        t.data = t.data.copy()
+    return t
 
 
 def as_tensor(x, like: Tensor | None = None) -> Tensor:

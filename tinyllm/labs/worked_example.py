@@ -19,29 +19,31 @@ from ..functional import cross_entropy
 from ..rng import get_rng
 
 BOOK_W1 = np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6], [0.7, 0.8, 0.9]])
+BOOK_W1.setflags(write=False)  # the book's constants: training works on copies
 #: The output layer the book leaves out: 3 hidden units -> 2 class logits.
 OUTPUT_W2 = np.array([[0.5, -0.5], [-0.3, 0.3], [0.2, -0.1]])
+OUTPUT_W2.setflags(write=False)
 #: The three rows the book shows.
 BOOK_X = np.array([[1.0, 0.0, 1.0], [1.0, 1.0, 0.0], [0.0, 1.0, 1.0]])
+BOOK_X.setflags(write=False)
 
 
 def book_inputs(n: int = 100, seed: int = 0):
     """The book's data set: ``n`` samples of 3 binary features, the first three rows being
-    the book's. The book gives no labels; here y = 1 when features 0 and 2 are both on,
-    or feature 1 alone is on — a non-linear rule, so the hidden layer is needed."""
+    the book's. The book gives no labels; here y = 1 when features 0 and 2 are both on."""
     rng = np.random.default_rng(seed)
     x = rng.integers(0, 2, size=(n, 3)).astype(np.float64)
     x[:3] = BOOK_X
-    y = (((x[:, 0] == 1) & (x[:, 2] == 1)) | ((x[:, 1] == 1) & (x[:, 0] == 0) & (x[:, 2] == 0)))
+    y = (x[:, 0] == 1) & (x[:, 2] == 1)
     return x, y.astype(np.int64)
 
 
 def forward_example(x=BOOK_X, y=None, w1=BOOK_W1, w2=OUTPUT_W2, dtype=np.float64):
     """One forward pass; returns every intermediate as a dict of arrays, plus tensors."""
     y = book_inputs(len(x))[1][: len(x)] if y is None else np.asarray(y)
-    W1 = Tensor(np.asarray(w1, dtype=dtype), requires_grad=True)
+    W1 = Tensor(np.array(w1, dtype=dtype), requires_grad=True)
     b1 = Tensor(np.zeros(W1.shape[1], dtype=dtype), requires_grad=True)
-    W2 = Tensor(np.asarray(w2, dtype=dtype), requires_grad=True)
+    W2 = Tensor(np.array(w2, dtype=dtype), requires_grad=True)
     xt = Tensor(np.asarray(x, dtype=dtype))
     z = xt @ W1 + b1          # z = Σᵢ xᵢ·W1ᵢⱼ + bⱼ for each hidden unit j
     a = z.relu()              # a = max(0, z)
@@ -83,7 +85,7 @@ def train_worked_example(steps: int = 300, lr: float = 0.5, hidden: int = 3, see
     x, y = book_inputs(100, seed)
     rng = get_rng()
     w1 = BOOK_W1 if hidden == 3 else rng.normal(0, 0.5, (3, hidden))
-    W1 = Tensor(np.asarray(w1, dtype=dtype), requires_grad=True)
+    W1 = Tensor(np.array(w1, dtype=dtype), requires_grad=True)
     b1 = Tensor(np.zeros(hidden, dtype=dtype), requires_grad=True)
     W2 = Tensor(rng.normal(0, 0.5, (hidden, 2)).astype(dtype), requires_grad=True)
     b2 = Tensor(np.zeros(2, dtype=dtype), requires_grad=True)
