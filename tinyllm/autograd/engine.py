@@ -74,7 +74,7 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
         return
 
     grads: dict = {(id(root._ctx), root._out_index): grad}
-    hook = _function.PROFILE_HOOK
+    hook = _function.PROFILE_HOOK  # set while a tinyllm.profiler.profile() is recording
     for node in _topological_order(root._ctx):
         if node._freed:
             raise _function.BufferFreedError(
