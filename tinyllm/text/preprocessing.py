@@ -257,7 +257,7 @@ def preprocess(text: str, lower: bool = True, punctuation: bool = True,
                stop_words: bool = True, lemmas: bool = True) -> list[str]:
     """The whole classic chain: clean → lowercase → remove punctuation → tokenize →
     remove stop words → lemmatize. Each flag switches one step off."""
-    t = clean_text(text)
+    t = clean_text(check_text(text, "preprocess"))
     if lower:
         t = t.lower()
     if punctuation:
