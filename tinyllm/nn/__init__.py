@@ -1,6 +1,7 @@
 """Layers and models' building blocks, with PyTorch's names and parameter shapes."""
 
 from . import init, utils
+from .attention import MultiheadAttention
 from .containers import ModuleDict, ModuleList, Sequential
 from .layers import (
                      GELU,
@@ -17,9 +18,11 @@ from .layers import (
 )
 from .module import Module, Parameter, StateDictError
 from .rnn import GRU, LSTM
+from .transformer import TransformerBlock
 
 __all__ = [
     "Module", "Parameter", "StateDictError", "Linear", "Neuron", "Embedding", "LayerNorm",
     "Dropout", "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "Identity", "Sequential",
-    "ModuleList", "ModuleDict", "LSTM", "GRU", "init", "utils",
+    "ModuleList", "ModuleDict", "LSTM", "GRU", "MultiheadAttention", "TransformerBlock",
+    "init", "utils",
 ]
