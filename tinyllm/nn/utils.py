@@ -54,3 +54,35 @@ def functional_call(module, params: dict, args=(), kwargs=None):
         for owner, pname, old in reversed(swapped):
             owner._parameters[pname] = old
             object.__setattr__(owner, pname, old)
+
+
+def gradcheck_module(module, *inputs, kwargs=None, output=None, **gradcheck_kwargs):
+    """Gradcheck a whole layer in float64: its floating inputs AND every trainable parameter.
+
+    ``module`` must already be float64 (``module.double()``) and deterministic (dropout
+    p = 0 or ``eval()``). Floating ``inputs`` are checked; integer ones (token ids) and
+    ``kwargs`` (masks, flags) are passed unchanged. ``output`` maps the module's result to
+    the tensor to check (default: the result itself, or its first element for a tuple).
+    Returns the :class:`~tinyllm.autograd.gradcheck.GradcheckReport`; inputs come first,
+    then parameters in ``named_parameters()`` order.
+    """
+    from ..autograd.gradcheck import gradcheck
+
+    named = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
+    bad = [n for n, p in named if p.dtype != np.float64]
+    if bad:
+        raise TypeError(f"gradcheck_module: parameters {bad} of {type(module).__name__} are "
+                        "not float64; call module.double() first")
+    names = [n for n, _ in named]
+    n_in = len(inputs)
+
+    def pick(out):
+        if output is not None:
+            return output(out)
+        return out[0] if isinstance(out, tuple) else out
+
+    def fn(*tensors):
+        params = dict(zip(names, tensors[n_in:]))
+        return pick(functional_call(module, params, tensors[:n_in], kwargs))
+
+    return gradcheck(fn, [*inputs, *(p for _, p in named)], **gradcheck_kwargs)

@@ -18,31 +18,39 @@ class Optimizer:
 
     def __init__(self, params, defaults: dict):
         self.defaults = dict(defaults)
-        params = list(params)
+        params = [params] if isinstance(params, Tensor) else list(params)
         if not params:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list")
         groups = params if isinstance(params[0], dict) else [{"params": params}]
         self.param_groups: list[dict] = []
-        seen = set()
-        for g in groups:
-            g = dict(g)
-            ps = list(g["params"]) if not isinstance(g["params"], Tensor) else [g["params"]]
-            for p in ps:
-                if not isinstance(p, Tensor):
-                    raise TypeError(f"{type(self).__name__}: params must be tensors, got "
-                                    f"{type(p).__name__}")
-                if id(p) in seen:
-                    raise ValueError(f"{type(self).__name__}: a parameter appears in more "
-                                     "than one group")
-                seen.add(id(p))
-            unknown = set(g) - set(self.defaults) - {"params"}
-            if unknown:
-                raise ValueError(f"{type(self).__name__}: unknown option(s) {sorted(unknown)}")
-            g["params"] = ps
-            for k, v in self.defaults.items():
-                g.setdefault(k, v)
-            self.param_groups.append(g)
         self.state: dict[int, dict] = {}  # id(param) -> {"step": int, arrays...}
+        for g in groups:
+            self.add_param_group(g)
+
+    def add_param_group(self, group: dict) -> None:
+        """Add ``{"params": [...], option: value, ...}`` (e.g. layers unfrozen later in
+        fine-tuning); options not given take the optimizer's defaults."""
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError(f"{type(self).__name__}: a parameter group must be a dict with a "
+                            f"'params' entry, got {type(group).__name__}")
+        g = dict(group)
+        ps = list(g["params"]) if not isinstance(g["params"], Tensor) else [g["params"]]
+        seen = {id(p) for other in self.param_groups for p in other["params"]}
+        for p in ps:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{type(self).__name__}: params must be tensors, got "
+                                f"{type(p).__name__}")
+            if id(p) in seen:
+                raise ValueError(f"{type(self).__name__}: a parameter appears in more "
+                                 "than one group")
+            seen.add(id(p))
+        unknown = set(g) - set(self.defaults) - {"params", "initial_lr"}
+        if unknown:
+            raise ValueError(f"{type(self).__name__}: unknown option(s) {sorted(unknown)}")
+        g["params"] = ps
+        for k, v in self.defaults.items():
+            g.setdefault(k, v)
+        self.param_groups.append(g)
 
     def zero_grad(self) -> None:
         for g in self.param_groups:
