@@ -19,7 +19,8 @@ How it works
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
+import re
+from collections import Counter, OrderedDict
 
 from ._checks import check_ids, check_texts
 
@@ -76,6 +77,11 @@ class Tokenizer:
         self.index_word: dict[int, str] = {}
         self.index_docs: dict[int, int] = {}
         self._table = str.maketrans({c: split for c in self.filters})
+        # With a one-character separator, "replace filters by split, split, drop empty
+        # pieces" is the same as "find maximal runs of other characters" — one C-level
+        # regex pass, several times faster than translate + split on large corpora.
+        self._word_re = (re.compile("[^" + re.escape(self.filters + split) + "]+")
+                         if len(split) == 1 else None)
 
     # -- splitting ---------------------------------------------------------------------
     def _words(self, text, where: str, i: int) -> list[str]:
@@ -84,6 +90,8 @@ class Tokenizer:
                 return list(text.lower() if self.lower else text)
             if self.lower:
                 text = text.lower()
+            if self._word_re is not None:
+                return self._word_re.findall(text)
             return [w for w in text.translate(self._table).split(self.split) if w]
         if isinstance(text, (list, tuple)):
             # Keras accepts pre-split texts (a list of words) as well.
@@ -111,15 +119,16 @@ class Tokenizer:
         texts = self._check(texts, "Tokenizer.fit_on_texts")
         if not texts:
             raise ValueError("Tokenizer.fit_on_texts: texts is empty; give at least one text")
-        counts = self.word_counts
-        docs = self.word_docs
+        # Counter.update runs in C; a Counter keeps first-seen order like an OrderedDict.
+        counts = Counter(self.word_counts)
+        docs = Counter(self.word_docs)
         for i, text in enumerate(texts):
             seq = self._words(text, "Tokenizer.fit_on_texts", i)
-            self.document_count += 1
-            for w in seq:
-                counts[w] = counts.get(w, 0) + 1
-            for w in set(seq):
-                docs[w] = docs.get(w, 0) + 1
+            counts.update(seq)
+            docs.update(set(seq))
+        self.document_count += len(texts)
+        self.word_counts = OrderedDict(counts)
+        self.word_docs = OrderedDict(docs)
         # sorted() is stable, so equal counts keep first-seen order, as in Keras.
         ordered = sorted(counts.items(), key=lambda kv: kv[1], reverse=True)
         vocab = [] if self.oov_token is None else [self.oov_token]

@@ -13,7 +13,29 @@ left-to-right RNN then reads the real tokens last, right before its final state 
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
+
+
+def _pad_flat(x, sequences, lengths, maxlen, padding, truncating) -> bool:
+    """Vectorised fill for flat sequences of numbers: one pass to concatenate, one
+    fancy-indexed copy. Returns False (caller falls back to the row loop, which gives
+    precise errors) if the items are not plain numbers."""
+    try:
+        flat = np.fromiter(itertools.chain.from_iterable(sequences), dtype=x.dtype,
+                           count=sum(lengths))
+    except (TypeError, ValueError):
+        return False
+    lens = np.asarray(lengths, dtype=np.int64)
+    keep = np.minimum(lens, maxlen)
+    offsets = np.cumsum(lens) - lens
+    src0 = offsets + (lens - keep if truncating == "pre" else 0)
+    dst0 = maxlen - keep if padding == "pre" else np.zeros_like(keep)
+    rows = np.repeat(np.arange(len(lens)), keep)
+    within = np.arange(int(keep.sum())) - np.repeat(np.cumsum(keep) - keep, keep)
+    x[rows, dst0[rows] + within] = flat[src0[rows] + within]
+    return True
 
 
 def pad_sequences(sequences, maxlen: int | None = None, dtype="int32", padding: str = "pre",
@@ -70,6 +92,9 @@ def pad_sequences(sequences, maxlen: int | None = None, dtype="int32", padding: 
         raise ValueError(f"{where}: value is a str ({value!r}) but dtype is {dtype}; "
                          "use dtype=object or a str dtype")
     x = np.full((len(sequences), maxlen) + tuple(sample_shape), value, dtype=dtype)
+    if sample_shape == () and not is_str and _pad_flat(x, sequences, lengths, maxlen,
+                                                       padding, truncating):
+        return x
     for i, s in enumerate(sequences):
         if not len(s):
             continue
