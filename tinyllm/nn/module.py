@@ -161,8 +161,8 @@ class Module:
             current = m._parameters.get(name)
             cur_shape = current.shape if current is not None else np.shape(m._buffers[name])
             if tuple(value.shape) != tuple(cur_shape):
-                wrong.append(f"{key}: expected shape {tuple(cur_shape)} in "
-                             f"{type(m).__name__}, got {tuple(value.shape)}")
+                wrong.append(f"{key} ({name} of {type(m).__name__}({m.extra_repr()})): "
+                             f"expected shape {tuple(cur_shape)}, got {tuple(value.shape)}")
         problems = []
         if wrong:
             problems.append("mis-shaped: " + "; ".join(wrong))
