@@ -3,9 +3,15 @@
 import numpy as np
 
 import tinyllm as tl
-from tinyllm.labs.worked_example import (BOOK_W1, BOOK_X, OUTPUT_W2, book_inputs,
-                                         forward_example, sgd_step_by_hand,
-                                         train_worked_example)
+from tinyllm.labs.worked_example import (
+    BOOK_W1,
+    BOOK_X,
+    OUTPUT_W2,
+    book_inputs,
+    forward_example,
+    sgd_step_by_hand,
+    train_worked_example,
+)
 
 
 def test_forward_values_follow_from_the_inputs():

@@ -7,9 +7,10 @@ as in ``torch.autograd.Function``::
     backward(ctx, *grads)            -> one gradient (or None) per positional input
 
 Tensors are passed positionally; options (axes, flags, constants) are passed as keyword
-arguments and get no gradient. ``forward`` sees plain ``np.ndarray``s (tensors are unwrapped), so the math reads like the
-formula. ``ctx`` carries what the derivative needs (``ctx.save_for_backward``) and what
-``apply`` learned about the inputs (``ctx.needs_input_grad``).
+arguments and get no gradient. ``forward`` sees plain ``np.ndarray``s (tensors are
+unwrapped), so the math reads like the formula. ``ctx`` carries what the derivative
+needs (``ctx.save_for_backward``) and what ``apply`` learned about the inputs
+(``ctx.needs_input_grad``).
 
 Every subclass is recorded in :data:`REGISTRY` by name, so that the test suite and the
 ``tinyllm gradcheck`` command can check each one.

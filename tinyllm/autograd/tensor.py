@@ -100,7 +100,8 @@ class Tensor:
 
     def item(self):
         if self.data.size != 1:
-            raise ValueError(f"item(): only one-element tensors convert to a scalar, shape {self.shape}")
+            raise ValueError(f"item(): only one-element tensors convert to a scalar, "
+                             f"got shape {self.shape}")
         return self.data.item()
 
     def tolist(self):

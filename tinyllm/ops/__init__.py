@@ -11,8 +11,7 @@ import numpy as np
 from ..autograd.tensor import Tensor, as_tensor
 from . import activations, elementwise, linalg, losses, nn_ops, reduce, shape
 from .activations import GELU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from .elementwise import (Abs, Add, Clip, Div, Exp, Log, MaskedFill, Mul, Neg, Pow, Sqrt, Sub,
-                          Where)
+from .elementwise import Abs, Add, Clip, Div, Exp, Log, MaskedFill, Mul, Neg, Pow, Sqrt, Sub, Where
 from .linalg import Linear, MatMul
 from .losses import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy, MSELoss
 from .nn_ops import LSTM, Dropout, Embedding, LayerNorm, ScaledDotProductAttention

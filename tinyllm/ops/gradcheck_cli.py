@@ -24,7 +24,7 @@ def main(argv=None) -> int:
     parser.add_argument("ops", nargs="*", help="only these Function names (default: all)")
     args = parser.parse_args(argv)
     load_all_ops()
-    from .cases import CASES, run_all
+    from .cases import CASES
 
     names = args.ops or sorted(n for n, f in REGISTRY.items() if f.differentiable)
     missing = [n for n in names if n not in CASES]

@@ -11,7 +11,8 @@ from ._util import unbroadcast
 
 def _check_matmul(a: np.ndarray, b: np.ndarray, op: str = "matmul") -> None:
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"{op}: both operands need at least 1 dimension, got {a.shape} @ {b.shape}")
+        raise ValueError(f"{op}: both operands need at least 1 dimension, got "
+                         f"{a.shape} @ {b.shape}")
     k_a = a.shape[-1]
     k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
     if k_a != k_b:
