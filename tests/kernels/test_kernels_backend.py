@@ -63,7 +63,8 @@ for dt in (np.float32, np.float64):
     K.layer_norm_backward(a(2, 3), a(2, 3), a(3), mu, rs)
     for ap in ("none", "tanh"):
         K.gelu_forward(a(4), ap); K.gelu_backward(a(4), a(4), ap)
-    K.embedding_forward(a(5, 2), np.array([1, 4])); K.embedding_backward(np.array([1, 4]), a(2, 2), 5)
+    K.embedding_forward(a(5, 2), np.array([1, 4]))
+    K.embedding_backward(np.array([1, 4]), a(2, 2), 5)
     hs, cs, g = K.lstm_forward(a(2, 1, 3), a(1, 2), a(1, 2), a(8, 3), a(8, 2), a(8))
     K.lstm_backward(a(2, 1, 2), a(1, 2), a(1, 2), a(2, 1, 3), a(1, 2), a(1, 2), a(8, 3),
                     a(8, 2), hs, cs, g)
