@@ -235,3 +235,5 @@ class ReduceLROnPlateau:
                              f"{sorted(unknown)}")
         for k, v in state.items():
             setattr(self, k, list(v) if isinstance(v, list) else v)
+        for g, lr in zip(self.optimizer.param_groups, self._last_lr):
+            g["lr"] = lr

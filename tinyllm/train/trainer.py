@@ -522,6 +522,8 @@ class Trainer:
             m.reset()
         self._pending_saves = []
         self.callbacks.on_epoch_end(epoch, logs)
+        if getattr(self.model, "stop_training", False):  # Keras callbacks set it there
+            self.stop_training = True
         for path in self._pending_saves:
             self.save_checkpoint(path)
         self._pending_saves = []
