@@ -264,7 +264,18 @@ def machine() -> dict:
         "numba": numba.__version__, "numba_threads": numba.get_num_threads(),
         "torch": None if torch is None else torch.__version__,
         "torch_threads": None if torch is None else torch.get_num_threads(),
+        "numba_threading_layer": _threading_layer(),
+        "load_average_1_5_15": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
     }
+
+
+def _threading_layer():
+    import numba
+
+    try:
+        return numba.threading_layer()
+    except ValueError:  # no parallel region has run yet
+        return None
 
 
 def main(argv=None) -> int:
@@ -277,6 +288,7 @@ def main(argv=None) -> int:
     dt = np.dtype(args.dtype).type
     rng = np.random.default_rng(0)
     rows = []
+    load_start = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     for key in args.only or list(CASES):
         for label, fns in CASES[key](dt, rng):
             repeat = args.repeat if "2048" not in label else max(3, args.repeat // 6)
@@ -288,7 +300,8 @@ def main(argv=None) -> int:
             others = "  ".join(f"{n} {t:9.3f} ms ({t / base:5.2f}x)"
                                for n, t in times.items() if n != "numba")
             print(f"{label:44s} numba {base:9.3f} ms  {others}", flush=True)
-    result = {"machine": machine(), "dtype": args.dtype, "repeat": args.repeat,
+    result = {"machine": machine(), "load_average_at_start": load_start,
+              "dtype": args.dtype, "repeat": args.repeat,
               "note": "ms = median wall time; speedup_vs[x] = time(x) / time(numba)",
               "rows": rows}
     args.out.parent.mkdir(parents=True, exist_ok=True)

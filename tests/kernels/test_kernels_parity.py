@@ -211,8 +211,8 @@ def test_matmul_tiled_and_dispatch(dtype, n):
     close(*both("matmul", a[None].repeat(2, 0), b), dtype)  # batched
     small = arr(rng, (3, 4), dtype), arr(rng, (4, 2), dtype)
     close(*both("matmul", *small), dtype)
-    with K.use_backend("numba"):
-        assert K.matmul_choice(*small).startswith("tiled")
-        assert K.matmul_choice(a, b).startswith("blas")
+    with K.use_backend("numba"):  # BLAS won at every size measured, so it is always chosen
+        assert K.matmul_choice(*small).startswith("blas")
+        assert "(3, 4) @ (4, 2)" in K.matmul_choice(*small)
     with K.use_backend("numpy"):
         assert K.matmul_choice(*small).startswith("blas")

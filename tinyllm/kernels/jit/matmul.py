@@ -6,11 +6,13 @@ innermost loop runs along a contiguous row of B and C, which LLVM turns into AVX
 multiply-adds. Blocking keeps a TILE×TILE piece of B in cache while it is reused by
 TILE rows of A.
 
-It is still several times slower than BLAS (OpenBLAS/MKL add register blocking, packed
-panels and hand-written assembly micro-kernels); see benchmarks/RESULTS.md for the
-measured fraction. So :func:`matmul` sends float work to BLAS (``np.matmul``) except for
-tiny 2-D products (every dimension ≤ SMALL), where the compiled loop avoids the BLAS
-call overhead; :func:`matmul_choice` says which path a given pair of operands takes.
+It is still far slower than BLAS (OpenBLAS/MKL add register blocking, packed panels and
+hand-written assembly micro-kernels): about 1/10 of BLAS at 512 and less beyond, see
+benchmarks/RESULTS.md. So the dispatcher :func:`matmul` sends every float product to
+BLAS (``np.matmul``). We also measured the one place a compiled loop could win, tiny
+products (≤ 8×8), where np.matmul costs ~1.3 µs of fixed overhead and the raw jitted loop
+~0.4 µs; but allocating the output and checking layouts in Python ate the difference
+(~1.4 µs in total), so BLAS is used there too. :func:`matmul_choice` reports the path.
 """
 
 from __future__ import annotations
@@ -20,8 +22,6 @@ from numba import njit, prange
 
 from ..reference.matmul import TILE
 from ._common import FASTMATH
-
-SMALL = 8  # 2-D products with every dimension <= SMALL use the compiled loop
 
 
 @njit(cache=True, parallel=True, fastmath=FASTMATH)
@@ -46,17 +46,6 @@ def _tiled(a, b, c):
                             c_row[j] += a_ik * b_row[j]
 
 
-@njit(cache=True)
-def _small(a, b, c):
-    n, k = a.shape
-    m = b.shape[1]
-    for i in range(n):
-        for kk in range(k):
-            aik = a[i, kk]
-            for j in range(m):
-                c[i, j] += aik * b[kk, j]
-
-
 def matmul_tiled(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """2-D C = A·B with the tiled loop nest (see the module docstring)."""
     a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
@@ -67,17 +56,11 @@ def matmul_tiled(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def matmul_choice(a: np.ndarray, b: np.ndarray) -> str:
     """Which path :func:`matmul` takes for (a, b): a string starting "blas" or "tiled"."""
-    if a.ndim == 2 and b.ndim == 2 and max(a.shape + b.shape) <= SMALL:
-        return (f"tiled: tiny 2-D product (all dims <= {SMALL}); the compiled loop "
-                "beats the fixed cost of a BLAS call")
-    return ("blas: np.matmul (OpenBLAS/MKL); packed, register-blocked BLAS is faster than "
-            "the tiled Numba kernel at these sizes (see benchmarks/RESULTS.md)")
+    shape = f"{a.shape} @ {b.shape} {a.dtype}"
+    return (f"blas: {shape} goes to np.matmul (OpenBLAS/MKL); packed, register-blocked BLAS "
+            "beat the tiled Numba kernel at every size measured (see benchmarks/RESULTS.md)")
 
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """np.matmul semantics; the path is the one :func:`matmul_choice` reports."""
-    if a.ndim == 2 and b.ndim == 2 and max(a.shape + b.shape) <= SMALL:
-        c = np.zeros((a.shape[0], b.shape[1]), dtype=a.dtype)
-        _small(np.ascontiguousarray(a), np.ascontiguousarray(b), c)
-        return c
+    """np.matmul semantics; the path is the one :func:`matmul_choice` reports (BLAS)."""
     return np.matmul(a, b)
