@@ -1,0 +1,54 @@
+"""Run every tutorial chapter as a script in fast mode and check it wrote its figures.
+
+Each chapter runs in its own subprocess with ``TINYLLM_FAST=1`` (smaller data, fewer
+steps, the same code path) and ``MPLBACKEND=Agg``; it must exit 0 and (re)write every
+figure listed here. Set ``TINYLLM_SKIP_TUTORIALS=1`` to skip them (they take a few
+minutes in total on a 2-core machine).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+TUTORIALS = REPO / "tutorials"
+FIGURES = TUTORIALS / "figures"
+
+# chapter script -> figures (in tutorials/figures/) it must write
+EXPECTED = {
+    "01_neuron_forward_backward.py": [
+        "01_pipeline.png", "01_activations.png", "01_worked_example_training.png"],
+}
+
+pytestmark = pytest.mark.skipif(os.environ.get("TINYLLM_SKIP_TUTORIALS") == "1",
+                                reason="TINYLLM_SKIP_TUTORIALS=1")
+
+
+def test_every_chapter_is_listed():
+    chapters = sorted(p.name for p in TUTORIALS.glob("[0-9][0-9]_*.py"))
+    assert chapters == sorted(EXPECTED), "add new chapters (and their figures) to EXPECTED"
+
+
+@pytest.mark.parametrize("script", sorted(EXPECTED))
+def test_tutorial_runs_in_fast_mode(script):
+    env = dict(os.environ, TINYLLM_FAST="1", MPLBACKEND="Agg", PYTHONHASHSEED="0")
+    env.pop("TINYLLM_SKIP_TUTORIALS", None)
+    started = time.time()
+    proc = subprocess.run([sys.executable, str(TUTORIALS / script)], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, (
+        f"{script} exited with {proc.returncode}\n--- stdout (tail) ---\n"
+        f"{proc.stdout[-3000:]}\n--- stderr (tail) ---\n{proc.stderr[-3000:]}")
+    for name in EXPECTED[script]:
+        fig = FIGURES / name
+        assert fig.is_file(), f"{script} did not write {fig}"
+        assert fig.stat().st_mtime >= started - 1, f"{script} did not rewrite {fig}"
+        assert fig.stat().st_size > 1000, f"{fig} is suspiciously small"
+        with open(fig, "rb") as fh:
+            assert fh.read(8) == b"\x89PNG\r\n\x1a\n", f"{fig} is not a PNG"
