@@ -278,6 +278,23 @@ def _threading_layer():
         return None
 
 
+def markdown_table(result: dict) -> str:
+    """The rows as a Markdown table (times in ms, ratios = other / numba)."""
+    lines = ["| kernel (" + result["dtype"] + ") | numba ms | numpy ms | numpy/numba | "
+             "other | torch ms | torch/numba |", "|---|---:|---:|---:|---|---:|---:|"]
+    for row in result["rows"]:
+        ms = row["ms"]
+        extra = [n for n in ms if n not in ("numba", "numpy", "torch")]
+        other = "; ".join(f"{n} {ms[n]:.3f} ms ({ms[n] / ms['numba']:.2f}x)" for n in extra)
+        torch_ms = ms.get("torch")
+        lines.append(
+            f"| {row['label']} | {ms['numba']:.3f} | {ms['numpy']:.3f} | "
+            f"{ms['numpy'] / ms['numba']:.2f}x | {other} | "
+            + (f"{torch_ms:.3f} | {torch_ms / ms['numba']:.2f}x |" if torch_ms else "– | – |")
+        )
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="*", choices=sorted(CASES), help="cases to run")
@@ -304,6 +321,7 @@ def main(argv=None) -> int:
               "dtype": args.dtype, "repeat": args.repeat,
               "note": "ms = median wall time; speedup_vs[x] = time(x) / time(numba)",
               "rows": rows}
+    print(markdown_table(result))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {args.out}")
