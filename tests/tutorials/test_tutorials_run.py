@@ -24,6 +24,7 @@ FIGURES = TUTORIALS / "figures"
 EXPECTED = {
     "01_neuron_forward_backward.py": [
         "01_pipeline.png", "01_activations.png", "01_worked_example_training.png"],
+    "02_text_preprocessing_tokenizers.py": ["02_bpe_compression.png", "02_embedding_lookup.png"],
 }
 
 pytestmark = pytest.mark.skipif(os.environ.get("TINYLLM_SKIP_TUTORIALS") == "1",
