@@ -25,6 +25,8 @@ EXPECTED = {
     "01_neuron_forward_backward.py": [
         "01_pipeline.png", "01_activations.png", "01_worked_example_training.png"],
     "02_text_preprocessing_tokenizers.py": ["02_bpe_compression.png", "02_embedding_lookup.png"],
+    "03_losses_optimizers_metrics.py": [
+        "03_losses.png", "03_optimizers.png", "03_lr_schedules.png"],
 }
 
 pytestmark = pytest.mark.skipif(os.environ.get("TINYLLM_SKIP_TUTORIALS") == "1",
