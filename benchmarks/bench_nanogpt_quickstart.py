@@ -1,0 +1,104 @@
+"""Reproduce nanoGPT's CPU quick start with tinyllm and record the result.
+
+nanoGPT (README, "I only have a macbook"):
+
+    python train.py config/train_shakespeare_char.py --device=cpu --compile=False
+        --eval_iters=20 --log_interval=1 --block_size=64 --batch_size=12 --n_layer=4
+        --n_head=4 --n_embd=128 --max_iters=2000 --lr_decay_iters=2000 --dropout=0.0
+
+with the config's lr 1e-3 (warmup 100, cosine to 1e-4), AdamW β = (0.9, 0.99), weight
+decay 0.1, grad clip 1.0, char-level tiny Shakespeare split 90/10 — reported val loss
+1.88. Target here: tinyllm's validation loss ≤ 1.88 within those 2000 iterations.
+
+Writes benchmarks/results/nanogpt_quickstart.json and prints a summary. Takes minutes.
+
+    python benchmarks/bench_nanogpt_quickstart.py [--backend numba] [--iters 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+import tinyllm as tl  # noqa: E402
+from tinyllm.models.gpt_train import estimate_loss, train_gpt  # noqa: E402
+
+NANOGPT_VAL_LOSS = 1.88
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--backend", default="numba", choices=["numba", "numpy"])
+    ap.add_argument("--iters", type=int, default=2000)
+    ap.add_argument("--seed", type=int, default=1337)
+    ap.add_argument("--final-eval-iters", type=int, default=200,
+                    help="batches for the final, lower-noise estimate of the best checkpoint")
+    ap.add_argument("--out-dir", default=os.path.join(HERE, "results", "nanogpt_quickstart"))
+    ap.add_argument("--json", default=os.path.join(HERE, "results", "nanogpt_quickstart.json"))
+    args = ap.parse_args(argv)
+
+    tl.set_backend(args.backend)
+    from tinyllm.data import load_tinyshakespeare
+
+    text = load_tinyshakespeare()
+    t0 = time.perf_counter()
+    res = train_gpt(text=text, tokenizer="char", out_dir=args.out_dir, n_layer=4, n_head=4,
+                    n_embd=128, block_size=64, dropout=0.0, batch_size=12,
+                    max_iters=args.iters, learning_rate=1e-3, min_lr=1e-4, warmup_iters=100,
+                    lr_decay_iters=args.iters, weight_decay=0.1, beta1=0.9, beta2=0.99,
+                    grad_clip=1.0, eval_interval=250, eval_iters=20, seed=args.seed,
+                    progress=sys.stderr.isatty())
+    wall = time.perf_counter() - t0
+
+    # A second, larger estimate of the best checkpoint (same 10 % held-out split).
+    from tinyllm.models import GPT
+
+    best, _ = GPT.load(os.path.join(args.out_dir, "best"))
+    ids = np.asarray(res.tokenizer.encode(text), dtype=np.int64)
+    n = int(len(ids) * 0.9)
+    tl.manual_seed(12345)
+    final = estimate_loss(best, {"train": ids[:n], "val": ids[n:]}, args.final_eval_iters, 12, 64)
+
+    h = res.history
+    out = {
+        "benchmark": "nanogpt_quickstart",
+        "config": {"n_layer": 4, "n_head": 4, "n_embd": 128, "block_size": 64,
+                   "batch_size": 12, "dropout": 0.0, "max_iters": args.iters,
+                   "learning_rate": 1e-3, "min_lr": 1e-4, "warmup_iters": 100,
+                   "betas": [0.9, 0.99], "weight_decay": 0.1, "grad_clip": 1.0,
+                   "eval_iters": 20, "seed": args.seed, "backend": tl.get_backend()},
+        "nanogpt_reported_val_loss": NANOGPT_VAL_LOSS,
+        "best_val_loss_20_batches": res.best_val_loss,
+        "best_iter": res.best_iter,
+        "final_val_loss_20_batches": h["val_loss"][-1],
+        f"best_checkpoint_val_loss_{args.final_eval_iters}_batches": final["val"],
+        f"best_checkpoint_train_loss_{args.final_eval_iters}_batches": final["train"],
+        "passed": bool(res.best_val_loss <= NANOGPT_VAL_LOSS),
+        "history": {"iter": h["iter"], "train_loss": h["train_loss"],
+                    "val_loss": h["val_loss"]},
+        "training_seconds": res.seconds,
+        "wall_seconds": wall,
+        "tokens_per_second": res.tokens_per_second,
+        "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(),
+                    "python": platform.python_version(), "numpy": np.__version__},
+    }
+    os.makedirs(os.path.dirname(args.json), exist_ok=True)
+    with open(args.json, "w", encoding="utf-8") as fh:
+        json.dump(out, fh, indent=2)
+    print(f"best val loss {res.best_val_loss:.4f} (20 batches, iter {res.best_iter}); "
+          f"{args.final_eval_iters}-batch estimate {final['val']:.4f}; nanoGPT {NANOGPT_VAL_LOSS}; "
+          f"{'PASS' if out['passed'] else 'FAIL'}; wall {wall:.0f} s")
+    return 0 if out["passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
