@@ -27,6 +27,7 @@ EXPECTED = {
     "02_text_preprocessing_tokenizers.py": ["02_bpe_compression.png", "02_embedding_lookup.png"],
     "03_losses_optimizers_metrics.py": [
         "03_losses.png", "03_optimizers.png", "03_lr_schedules.png"],
+    "04_keras_text_classifier.py": ["04_history_baseline.png", "04_random_search.png"],
 }
 
 pytestmark = pytest.mark.skipif(os.environ.get("TINYLLM_SKIP_TUTORIALS") == "1",
