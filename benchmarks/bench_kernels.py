@@ -36,7 +36,8 @@ except ImportError:  # PyTorch is optional: its column is left empty
 OUT = Path(__file__).resolve().parent / "results" / "bench_kernels.json"
 
 
-def median_ms(fn, repeat: int, warmup: int = 2) -> float:
+def timings_ms(fn, repeat: int, warmup: int = 2) -> tuple[float, float]:
+    """(median, minimum) wall time in ms; the minimum is the least disturbed run."""
     for _ in range(warmup):
         fn()
     times = []
@@ -44,7 +45,7 @@ def median_ms(fn, repeat: int, warmup: int = 2) -> float:
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
-    return 1e3 * statistics.median(times)
+    return 1e3 * statistics.median(times), 1e3 * min(times)
 
 
 def on(backend, fn):
@@ -309,9 +310,11 @@ def main(argv=None) -> int:
     for key in args.only or list(CASES):
         for label, fns in CASES[key](dt, rng):
             repeat = args.repeat if "2048" not in label else max(3, args.repeat // 6)
-            times = {name: median_ms(fn, repeat) for name, fn in fns.items()}
+            both = {name: timings_ms(fn, repeat) for name, fn in fns.items()}
+            times = {name: med for name, (med, _) in both.items()}
             base = times["numba"]
             row = {"case": key, "label": label, "ms": times,
+                   "min_ms": {name: low for name, (_, low) in both.items()},
                    "speedup_vs": {n: t / base for n, t in times.items() if n != "numba"}}
             rows.append(row)
             others = "  ".join(f"{n} {t:9.3f} ms ({t / base:5.2f}x)"
