@@ -113,7 +113,7 @@ class Sequential(Module):
         return [r for layer in self.layers for r in layer.regularization_losses()]
 
     # ----- compile / fit ----------------------------------------------------------------
-    def compile(self, optimizer="adam", loss=None, metrics=None, **kwargs) -> None:
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, **kwargs) -> None:
         """Choose the optimizer (a name or an ``optimizers`` object), the loss (Keras'
         names: ``binary_crossentropy``, ``sparse_categorical_crossentropy``,
         ``categorical_crossentropy``, ``mse``) and metric names."""

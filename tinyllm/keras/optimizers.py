@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .. import optim
 
-__all__ = ["Optimizer", "Adam", "AdamW", "SGD", "get"]
+__all__ = ["Optimizer", "Adam", "AdamW", "SGD", "RMSprop", "get"]
 
 
 class Optimizer:
@@ -82,12 +82,25 @@ class SGD(Optimizer):
         return self.inner
 
 
+class RMSprop(Optimizer):
+    def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, momentum: float = 0.0,
+                 epsilon: float = 1e-7, centered: bool = False):
+        super().__init__(learning_rate)
+        self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
+
+    def build(self, params):
+        self.inner = optim.RMSprop(params, lr=self._learning_rate, alpha=self.rho,
+                                   eps=self.epsilon, momentum=self.momentum,
+                                   centered=self.centered)
+        return self.inner
+
+
 def get(spec) -> Optimizer:
     """An optimizer object from a name ("adam", "adamw", "sgd") or an instance."""
     if isinstance(spec, Optimizer):
         return spec
     if isinstance(spec, str):
-        table = {"adam": Adam, "adamw": AdamW, "sgd": SGD}
+        table = {"adam": Adam, "adamw": AdamW, "sgd": SGD, "rmsprop": RMSprop}
         if spec.lower() not in table:
             raise ValueError(f"optimizers.get: unknown optimizer {spec!r}; choose from "
                              f"{sorted(table)}")

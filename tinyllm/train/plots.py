@@ -68,6 +68,7 @@ def plot_history(history, path, metrics=None, title: str | None = None) -> str:
     missing = [m for m in metrics if m not in h and f"val_{m}" not in h]
     if missing:
         raise ValueError(f"plot_history: {missing} not in the history {sorted(h)}")
+    from matplotlib.ticker import MaxNLocator
     plt = _pyplot()
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.6), squeeze=False)
     for ax, m in zip(axes[0], metrics):
@@ -76,6 +77,7 @@ def plot_history(history, path, metrics=None, title: str | None = None) -> str:
                 ys = [np.nan if v is None else v for v in h[key]]
                 ax.plot(range(1, len(ys) + 1), ys, style, markersize=3, label=label)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(m)
         ax.grid(alpha=0.3)
         ax.legend()
