@@ -78,9 +78,11 @@ import sys
 mods = [m for name, m in sys.modules.items() if name.startswith("tinyllm.kernels.jit.")]
 for mod in mods:
     for obj in vars(mod).values():
-        if isinstance(obj, CPUDispatcher):
-            misses += sum(obj.stats.cache_misses.values())
-            hits += sum(obj.stats.cache_hits.values())
+        twins = [obj.serial, obj.parallel] if hasattr(obj, "serial") else [obj]
+        for d in twins:
+            if isinstance(d, CPUDispatcher):
+                misses += sum(d.stats.cache_misses.values())
+                hits += sum(d.stats.cache_hits.values())
 print(json.dumps({"misses": misses, "hits": hits}))
 """
 

@@ -18,3 +18,45 @@ def as_c(x: np.ndarray) -> np.ndarray:
 def rows2d(x: np.ndarray) -> np.ndarray:
     """View (…, D) as contiguous (N, D) rows."""
     return np.ascontiguousarray(x).reshape(-1, x.shape[-1])
+
+
+# Below this many elements of work, one thread is faster: starting a parallel region
+# costs tens of microseconds on an idle machine and whole scheduler time slices (ms)
+# when the cores are busy, e.g. with BLAS threads still spinning after a matmul.
+PARALLEL_MIN_WORK = 1 << 16
+
+
+class SizeDispatched:
+    """One loop nest compiled twice — serial and ``prange``-parallel — and the call picks
+    by the size of the array at position ``work_arg``.
+
+    ``prange`` in a function compiled without ``parallel=True`` is a plain ``range``, so
+    both twins run the same code. The serial twin is a renamed copy of the function, so
+    Numba's on-disk cache keeps the two compilations apart.
+    """
+
+    def __init__(self, fn, work_arg: int = 0):
+        import types
+
+        from numba import njit
+
+        serial_fn = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__ + "_serial",
+                                       fn.__defaults__, fn.__closure__)
+        serial_fn.__qualname__ = fn.__qualname__ + "_serial"
+        serial_fn.__module__ = fn.__module__
+        self.serial = njit(cache=True, fastmath=FASTMATH)(serial_fn)
+        self.parallel = njit(cache=True, parallel=True, fastmath=FASTMATH)(fn)
+        self.work_arg = work_arg
+        self.__doc__ = fn.__doc__
+        self.__name__ = fn.__name__
+
+    def __call__(self, *args):
+        big = args[self.work_arg].size >= PARALLEL_MIN_WORK
+        return (self.parallel if big else self.serial)(*args)
+
+
+def size_dispatched(fn=None, *, work_arg: int = 0):
+    """Decorator form of :class:`SizeDispatched`."""
+    if fn is None:
+        return lambda f: SizeDispatched(f, work_arg)
+    return SizeDispatched(fn, work_arg)

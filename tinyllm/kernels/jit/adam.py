@@ -10,12 +10,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from ._common import FASTMATH
+from ._common import size_dispatched
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
+@size_dispatched
 def _adam(p, g, m, v, decay_mul, l2, b1, one_m_b1, b2, one_m_b2, step_size, inv_bc2, eps):
     for i in prange(p.size):
         pi = p[i] * decay_mul

@@ -16,12 +16,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from ._common import FASTMATH
+from ._common import size_dispatched
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
+@size_dispatched
 def _masked_softmax(s, keep, has_mask, causal, scale, tq, tk):
     """s (R, Tk) raw scores, rows ordered (…, query); overwritten with probabilities."""
     offset = tk - tq
@@ -65,7 +65,7 @@ def attention_forward(q, k, v, mask, causal, scale):
     return np.matmul(s, v), s
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
+@size_dispatched
 def _softmax_grad(p, dp, scale):
     """dp (R, Tk) ← scale·P ⊙ (dP − Σ_j dP ⊙ P), in place."""
     for r in prange(p.shape[0]):

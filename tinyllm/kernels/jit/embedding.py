@@ -11,8 +11,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from ._common import size_dispatched
 
-@njit(cache=True, parallel=True)
+
+@size_dispatched(work_arg=2)
 def _gather(weight, ids, out):
     d = weight.shape[1]
     for p in prange(ids.size):

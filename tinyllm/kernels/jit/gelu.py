@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit, prange
 
 from ..reference.gelu import INV_SQRT_2, INV_SQRT_2PI, SQRT_2_OVER_PI, TANH_C
-from ._common import FASTMATH
+from ._common import size_dispatched
 
 
 @njit(cache=True, inline="always")
@@ -23,7 +23,7 @@ def _tanh_via_exp(u):
     return 1.0 - 2.0 / (1.0 + math.exp(2.0 * u))
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
+@size_dispatched
 def _gelu_fwd(x, y, tanh_form):
     for i in prange(x.size):
         v = x[i]
@@ -34,7 +34,7 @@ def _gelu_fwd(x, y, tanh_form):
             y[i] = 0.5 * v * (1.0 + math.erf(v * INV_SQRT_2))
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
+@size_dispatched
 def _gelu_bwd(dy, x, dx, tanh_form):
     for i in prange(x.size):
         v = x[i]

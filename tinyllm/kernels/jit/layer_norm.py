@@ -13,14 +13,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from ._common import FASTMATH, rows2d
+from ._common import rows2d, size_dispatched
 
 N_CHUNKS = 8
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
+@size_dispatched
 def _ln_forward(x, w, b, eps, y, mean, rstd):
     n, d = x.shape
     for r in prange(n):
@@ -53,7 +53,7 @@ def layer_norm_forward(x, weight, bias, eps):
     return y.reshape(x.shape), mean.reshape(lead), rstd.reshape(lead)
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
+@size_dispatched
 def _ln_backward(dy, x, w, mean, rstd, dx, dw_parts, db_parts):
     n, d = x.shape
     n_chunks = dw_parts.shape[0]

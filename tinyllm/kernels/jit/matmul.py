@@ -18,13 +18,13 @@ products (≤ 8×8), where np.matmul costs ~1.3 µs of fixed overhead and the ra
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from ..reference.matmul import TILE
-from ._common import FASTMATH
+from ._common import size_dispatched
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
+@size_dispatched(work_arg=2)
 def _tiled(a, b, c):
     n, k = a.shape
     m = b.shape[1]

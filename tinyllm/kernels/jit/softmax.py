@@ -13,12 +13,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from ._common import FASTMATH, rows2d
+from ._common import rows2d, size_dispatched
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
+@size_dispatched
 def _softmax_rows(x, out, take_log):
     n, c = x.shape
     for r in prange(n):
@@ -57,7 +57,7 @@ def log_softmax(x: np.ndarray) -> np.ndarray:
     return out.reshape(x.shape)
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
+@size_dispatched
 def _ce_forward(logits, targets, ignore_index, eps, loss, probs):
     n, c = logits.shape
     for r in prange(n):
@@ -95,7 +95,7 @@ def cross_entropy_forward(logits, targets, ignore_index, label_smoothing):
     return loss, probs
 
 
-@njit(cache=True, parallel=True, fastmath=FASTMATH)
+@size_dispatched
 def _ce_backward(probs, targets, grad_rows, ignore_index, eps, out):
     n, c = probs.shape
     sub = eps / c
