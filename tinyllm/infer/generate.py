@@ -165,10 +165,12 @@ def stream(model, idx, max_new_tokens: int, do_sample: bool = False, temperature
             nxt = np.argmax(logits, axis=-1).astype(np.int64)
         else:
             nxt = S.sample(S.sampling_probs(logits, temperature, top_k, top_p, min_p), rng)
+        # A finished row keeps being fed its last token (any valid id would do: its
+        # outputs are ignored); the caller sees pad_token_id for it.
+        dec.append(np.where(done, dec.ids[:, -1], nxt))
         nxt = np.where(done, pad_token_id, nxt)
-        dec.append(nxt)
         if seen is not None:
-            seen[np.arange(b), nxt] = True
+            seen[np.arange(b), dec.ids[:, -1]] = True
         yield nxt
         for r in range(b):
             if done[r]:

@@ -61,6 +61,9 @@ class KVCache:
     def set_mask(self, mask) -> None:
         """Record which of the next positions are real tokens (bool (B, Tn))."""
         mask = np.asarray(mask, dtype=bool)
+        if self.length + mask.shape[1] > self.max_len:
+            raise ValueError(f"KVCache: {self.length} cached + {mask.shape[1]} new positions "
+                             f"exceed max_len={self.max_len}")
         self.key_mask[:, self.length:self.length + mask.shape[1]] = mask
 
     def advance(self, n: int) -> None:
