@@ -62,7 +62,7 @@ def test_gradient_accumulation_equals_one_big_batch():
     ha = ta.fit((x, y), epochs=2, batch_size=16, shuffle=False)
     hb = tb.fit((x, y), epochs=2, batch_size=4, shuffle=False)
     assert len(hb.step_losses) == 2  # 4 micro-batches per step, one step per epoch
-    for (na, pa), (nb, pb) in zip(a.named_parameters(), b.named_parameters()):
+    for (na, pa), (_nb, pb) in zip(a.named_parameters(), b.named_parameters()):
         np.testing.assert_allclose(pa.data, pb.data, rtol=1e-5, atol=1e-6, err_msg=na)
     np.testing.assert_allclose(ha.step_losses, hb.step_losses, rtol=1e-5)
 

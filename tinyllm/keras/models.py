@@ -37,7 +37,10 @@ def _snake(name: str) -> str:
 def _as_array(x, who: str, what: str) -> np.ndarray:
     if isinstance(x, Tensor):
         return x.data
-    a = np.asarray(x)
+    try:
+        a = np.asarray(x)
+    except ValueError:  # NumPy refuses ragged nested lists
+        a = np.empty(0, dtype=object)
     if a.dtype == object:
         raise TypeError(f"{who}: {what} is ragged or not numeric; pad sequences first "
                         "(pad_sequences)")

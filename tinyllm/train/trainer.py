@@ -110,12 +110,15 @@ def _is_number(x) -> bool:
 
 
 def _as_array(v, where: str) -> np.ndarray:
-    a = v.data if isinstance(v, Tensor) else np.asarray(v)
-    if a.ndim == 0:
-        raise ValueError(f"{where} must have a batch dimension, got a scalar")
+    try:
+        a = v.data if isinstance(v, Tensor) else np.asarray(v)
+    except ValueError:  # NumPy refuses ragged nested lists
+        a = np.empty(0, dtype=object)
     if a.dtype == object:
         raise TypeError(f"{where}: could not turn the data into a numeric array (ragged "
                         "sequences? pad them first, e.g. with pad_sequences)")
+    if a.ndim == 0:
+        raise ValueError(f"{where} must have a batch dimension, got a scalar")
     return a
 
 
