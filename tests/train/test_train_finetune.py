@@ -8,6 +8,7 @@ from tinyllm import nn, optim
 from tinyllm.nn.lora import LoRALinear
 from tinyllm.train import (
     Trainer,
+    add_head,
     apply_lora,
     count_parameters,
     freeze,
@@ -141,3 +142,14 @@ def test_apply_lora_trains_and_merges_back():
     assert merge_lora(m) == 2
     assert list(m.state_dict()) == [f"{i}.{k}" for i in (0, 2, 4) for k in ("weight", "bias")]
     np.testing.assert_allclose(m(tl.tensor(x)).data, out, rtol=1e-4, atol=1e-5)
+
+
+def test_add_head_on_a_body_with_a_selector():
+    tl.manual_seed(4)
+    body = _body()
+    model = add_head(body, in_features=3, num_classes=2, select=lambda out: out * 2.0)
+    x = tl.tensor(np.ones((5, 4), dtype=np.float32))
+    expected = model.head(body(x) * 2.0).data
+    np.testing.assert_allclose(model(x).data, expected, rtol=1e-6)
+    assert [n for n in model.state_dict() if n.startswith("head.")] == ["head.weight",
+                                                                        "head.bias"]

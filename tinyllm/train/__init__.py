@@ -24,6 +24,8 @@ from .callbacks import (
 )
 from .checkpoint import load_model_weights, load_run_checkpoint, save_run_checkpoint
 from .finetune import (
+    WithHead,
+    add_head,
     apply_lora,
     count_parameters,
     freeze,
@@ -60,7 +62,8 @@ __all__ = [
     "Callback", "CallbackList", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler",
     "ReduceLROnPlateau", "CSVLogger", "JSONLogger", "LambdaCallback",
     "save_run_checkpoint", "load_run_checkpoint", "load_model_weights",
-    "replace_head", "freeze", "unfreeze", "param_groups", "count_parameters",
+    "replace_head", "add_head", "WithHead", "freeze", "unfreeze", "param_groups",
+    "count_parameters",
     "get_submodule", "set_submodule", "apply_lora", "merge_lora", "lora_state_dict",
     "grid_search", "random_search", "SearchResults", "choice", "uniform", "loguniform",
     "randint", "run_sentiment_demo",

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
-from ..nn.layers import Linear
+from ..nn.layers import Dropout, Linear
 from ..nn.lora import LoRALinear
 from ..nn.module import Module
 
-__all__ = ["get_submodule", "set_submodule", "replace_head", "freeze", "unfreeze",
-           "count_parameters", "param_groups", "apply_lora", "merge_lora", "lora_state_dict"]
+__all__ = ["get_submodule", "set_submodule", "replace_head", "add_head", "WithHead", "freeze",
+           "unfreeze", "count_parameters", "param_groups", "apply_lora", "merge_lora",
+           "lora_state_dict"]
 
 
 def _patterns(patterns, who: str) -> list[str] | None:
@@ -91,6 +92,33 @@ def replace_head(model: Module, num_classes: int, name: str | None = None,
     head = Linear(in_features, num_classes, bias=bias, **({"dtype": dtype} if dtype else {}))
     set_submodule(model, name, head)
     return head
+
+
+class WithHead(Module):
+    """``head(dropout(select(body(*inputs))))``: a pretrained ``body`` with a new output
+    layer on top. ``select`` picks the features from the body's output (e.g. the [CLS]
+    vector: ``lambda out: out[0][:, 0]``); by default the output itself."""
+
+    def __init__(self, body: Module, head: Module, select=None, dropout: float = 0.0):
+        super().__init__()
+        self.body, self.head = body, head
+        self.select = select
+        self.drop = Dropout(dropout)
+
+    def forward(self, *args, **kwargs):
+        out = self.body(*args, **kwargs)
+        if self.select is not None:
+            out = self.select(out)
+        return self.head(self.drop(out))
+
+
+def add_head(body: Module, in_features: int, num_classes: int, select=None,
+             dropout: float = 0.0) -> WithHead:
+    """Put a new ``Linear(in_features, num_classes)`` on top of ``body`` (parameters
+    ``body.*`` and ``head.*``)."""
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
+        raise ValueError(f"add_head: num_classes must be a positive int, got {num_classes!r}")
+    return WithHead(body, Linear(in_features, num_classes), select=select, dropout=dropout)
 
 
 def _set_requires_grad(model, patterns, flag: bool, who: str) -> int:
