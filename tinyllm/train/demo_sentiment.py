@@ -75,8 +75,8 @@ def build_book_model(vocab_size: int, maxlen: int, embed_dim: int = 32, units: i
     return model
 
 
-def run_sentiment_demo(out_dir: str = "tinyllm-demo", n: int = 3000, epochs: int = 5,
-                       seed: int = 0, batch_size: int = 32, learning_rate: float = 5e-3,
+def run_sentiment_demo(out_dir: str = "tinyllm-demo", n: int = 3000, epochs: int = 4,
+                       seed: int = 0, batch_size: int = 32, learning_rate: float = 1e-2,
                        verbose: int = 1) -> dict:
     """Train the book's model on the built-in sentiment corpus; report held-out scores.
 
