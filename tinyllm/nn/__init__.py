@@ -16,6 +16,7 @@ from .layers import (
                      Softmax,
                      Tanh,
 )
+from .lora import LoRALinear
 from .module import Module, Parameter, StateDictError
 from .rnn import GRU, LSTM
 from .transformer import TransformerBlock
@@ -24,5 +25,5 @@ __all__ = [
     "Module", "Parameter", "StateDictError", "Linear", "Neuron", "Embedding", "LayerNorm",
     "Dropout", "ReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "Identity", "Sequential",
     "ModuleList", "ModuleDict", "LSTM", "GRU", "MultiheadAttention", "TransformerBlock",
-    "init", "utils",
+    "LoRALinear", "init", "utils",
 ]
