@@ -196,3 +196,14 @@ def test_errors_are_clear():
         layers.Dense(2, activation="swishy")
     with pytest.raises(ValueError, match="x has 4 samples but y has 3"):
         m.fit(_xy(4)[0], [0, 1, 0], verbose=0)
+
+
+def test_initial_epoch_counts_epochs_absolutely():
+    tl.manual_seed(10)
+    x, y = _xy(16)
+    m = _model()
+    m.compile(optimizer="adam", loss="binary_crossentropy")
+    h = m.fit(x, y, epochs=5, initial_epoch=3, verbose=0)
+    assert h.epoch == [3, 4] and len(h.history["loss"]) == 2
+    with pytest.raises(ValueError, match="initial_epoch"):
+        m.fit(x, y, epochs=2, initial_epoch=2, verbose=0)

@@ -189,8 +189,12 @@ class Sequential(Module):
         trainer.verbose = _verbose(verbose)
         trainer.callbacks = CallbackList(callbacks or [], trainer)
         self.stop_training = False
-        history = trainer.fit((x, y), val, epochs=epochs, batch_size=batch_size or 32,
-                              shuffle=shuffle)
+        if not 0 <= initial_epoch < epochs:
+            raise ValueError(f"Sequential.fit: initial_epoch={initial_epoch} must be in "
+                             f"[0, epochs={epochs})")
+        # Keras counts epochs absolutely: train epochs initial_epoch … epochs − 1.
+        history = trainer.fit((x, y), val, epochs=epochs - initial_epoch,
+                              batch_size=batch_size or 32, shuffle=shuffle)
         if initial_epoch:
             history.epoch = [e + initial_epoch for e in history.epoch]
         history.model = self
