@@ -82,7 +82,7 @@ print("fast mode" if FAST else "full mode")
 # * **test** — touched once at the end, to report an honest number.
 
 # %%
-N = 640 if FAST else 3000
+N = 640 if FAST else 2000
 texts, labels = sentiment_corpus(N, seed=0)
 labels = np.asarray(labels)
 x_tr, x_va, x_te, y_tr, y_va, y_te = train_val_test_split(
@@ -130,7 +130,7 @@ print("first training row:", X_tr[0])
 # larger learning rate than the book's 0.001 (0.01) because we train for only a few epochs.
 
 # %%
-EPOCHS = 3 if FAST else 10
+EPOCHS = 3 if FAST else 6
 BATCH = 32
 
 
@@ -227,7 +227,7 @@ def objective(params):
             "test_accuracy": m.evaluate(X_te, y_te, verbose=0)[1]}
 
 
-search = random_search(objective, space, n_trials=2 if FAST else 6, seed=0)
+search = random_search(objective, space, n_trials=2 if FAST else 4, seed=0)
 print(search.table())
 best = search.best
 results[f"random search best ({best['units']} units, lr {best['lr']:.3g})"] = (

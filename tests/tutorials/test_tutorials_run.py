@@ -28,6 +28,7 @@ EXPECTED = {
     "03_losses_optimizers_metrics.py": [
         "03_losses.png", "03_optimizers.png", "03_lr_schedules.png"],
     "04_keras_text_classifier.py": ["04_history_baseline.png", "04_random_search.png"],
+    "05_finetuning_pretrained.py": ["05_finetuning.png"],
 }
 
 pytestmark = pytest.mark.skipif(os.environ.get("TINYLLM_SKIP_TUTORIALS") == "1",
