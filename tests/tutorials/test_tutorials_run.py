@@ -32,6 +32,7 @@ EXPECTED = {
     "07_tools_profiling.py": [
         "07_history.png", "07_confusion_matrix.png", "07_confusion_matrix_normalized.png",
         "07_profile.png", "07_backends.png"],
+    "08_applications_ner_translation.py": ["08_ner.png", "08_translation.png"],
 }
 
 pytestmark = pytest.mark.skipif(os.environ.get("TINYLLM_SKIP_TUTORIALS") == "1",
