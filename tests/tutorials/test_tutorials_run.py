@@ -29,6 +29,8 @@ EXPECTED = {
         "03_losses.png", "03_optimizers.png", "03_lr_schedules.png"],
     "04_keras_text_classifier.py": ["04_history_baseline.png", "04_random_search.png"],
     "05_finetuning_pretrained.py": ["05_finetuning.png"],
+    "06_decoding_strategies.py": [
+        "06_pretraining.png", "06_distributions.png", "06_kv_cache.png"],
     "07_tools_profiling.py": [
         "07_history.png", "07_confusion_matrix.png", "07_confusion_matrix_normalized.png",
         "07_profile.png", "07_backends.png"],
