@@ -309,7 +309,7 @@ for t in x_tr[:3]:
     print(f"{t}\n  -> {random_deletion(t, rng=aug_rng)}")
 
 # %% [markdown]
-# Look at what random deletion did: even with negations protected, it can delete the
+# Beware: even with negations protected, random deletion can delete the
 # sentiment word itself ("did not dislike" → "did not"), leaving a sentence whose label
 # is no longer justified. Real augmentation pipelines protect more (sentiment lexicons)
 # or check augmented examples with a trained model.
