@@ -75,6 +75,7 @@ print("fast mode" if FAST else "full mode")
 # %%
 try:
     tr_sents, tr_tags = load_conll("train")
+    dev_sents, dev_tags = load_conll("dev")
     te_sents, te_tags = load_conll("test")
     ner_name = "WNUT-17"
 except DataNotFoundError:
@@ -96,11 +97,13 @@ except DataNotFoundError:
         return sents, tags
 
     tr_sents, tr_tags = toy(600)
+    dev_sents, dev_tags = toy(150)
     te_sents, te_tags = toy(150)
     ner_name = "toy BIO data"
 if FAST:
+    dev_sents, dev_tags = dev_sents[:300], dev_tags[:300]
     te_sents, te_tags = te_sents[:400], te_tags[:400]
-print(f"{ner_name}: {len(tr_sents)} training and {len(te_sents)} test sentences")
+print(f"{ner_name}: {len(tr_sents)} training, {len(dev_sents)} dev, {len(te_sents)} test sentences")
 print(list(zip(tr_sents[0], tr_tags[0]))[12:20])
 tag_counts = Counter(t for ts in tr_tags for t in ts)
 print("tag counts:", dict(tag_counts.most_common()))
@@ -212,13 +215,28 @@ print(f"vocabulary {len(WORDS)} words, {len(TAGS)} tags, "
 # Training: Adam, cross-entropy over all tokens. Because 96 % of the tokens are `O`, we
 # give the entity tags more weight in the loss by **down-weighting** `O` tokens: the loss
 # is Σ_t w_t·CE_t / Σ_t w_t with w = 0.3 for `O` and 1 otherwise (a common fix for
-# imbalanced tagging; try w = 1 in the exercises).
+# imbalanced tagging; try w = 1 in the exercises). After each epoch we score the **dev**
+# set and keep the weights of the best epoch (early stopping by hand); the test set is
+# used once, at the end.
 
 # %%
-EPOCHS_NER = 4 if FAST else 12
+def predict_tags(sents):
+    tagger.eval()
+    out = [None] * len(sents)
+    with tl.no_grad():
+        for idx in length_buckets(sents, 64):
+            w, s, _ = batch_arrays(idx, sents)
+            pred = tagger(w, s).data.argmax(axis=-1)
+            for row, i in zip(pred, idx):
+                out[i] = [TAGS[k] for k in row]
+    return out
+
+
+EPOCHS_NER = 4 if FAST else 10
 opt = optim.Adam(tagger.parameters(), lr=3e-3)
 order_rng = np.random.default_rng(0)
-ner_losses = []
+ner_losses, dev_f1 = [], []
+best = (-1.0, None)                       # (dev F1, weights) of the best epoch so far
 t0 = time.perf_counter()
 for epoch in range(EPOCHS_NER):
     tagger.train()
@@ -235,21 +253,13 @@ for epoch in range(EPOCHS_NER):
         total += loss.item() * len(idx)
         count += len(idx)
     ner_losses.append(total / count)
-    print(f"epoch {epoch + 1}: weighted loss {ner_losses[-1]:.4f} "
-          f"({time.perf_counter() - t0:.1f} s)")
-
-
-def predict_tags(sents):
-    tagger.eval()
-    out = [None] * len(sents)
-    with tl.no_grad():
-        for idx in length_buckets(sents, 64):
-            w, s, _ = batch_arrays(idx, sents)
-            pred = tagger(w, s).data.argmax(axis=-1)
-            for row, i in zip(pred, idx):
-                out[i] = [TAGS[k] for k in row]
-    return out
-
+    dev_f1.append(metrics.entity_f1_score(dev_tags, predict_tags(dev_sents)))
+    if dev_f1[-1] > best[0]:
+        best = (dev_f1[-1], {k: v.copy() for k, v in tagger.state_dict().items()})
+    print(f"epoch {epoch + 1}: weighted loss {ner_losses[-1]:.4f}, dev entity F1 "
+          f"{dev_f1[-1]:.3f} ({time.perf_counter() - t0:.1f} s)")
+tagger.load_state_dict(best[1])
+print(f"keeping the weights of epoch {int(np.argmax(dev_f1)) + 1} (best dev F1 {best[0]:.3f})")
 
 te_pred = predict_tags(te_sents)
 p, r, f1 = metrics.entity_precision_recall_f1(te_tags, te_pred)
@@ -264,9 +274,10 @@ print("example:", [(w, t, pr) for w, t, pr in zip(te_sents[example], te_tags[exa
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
-axes[0].plot(range(1, len(ner_losses) + 1), ner_losses, "o-")
+axes[0].plot(range(1, len(ner_losses) + 1), ner_losses, "o-", label="training loss")
+axes[0].plot(range(1, len(dev_f1) + 1), dev_f1, "s-", label="dev entity F1")
 axes[0].set_xlabel("epoch")
-axes[0].set_ylabel("weighted cross-entropy")
+axes[0].legend()
 axes[0].set_title(f"BiLSTM tagger on {ner_name}")
 types = list(per_type)
 axes[1].bar(types, [per_type[k][2] for k in types])
@@ -308,7 +319,7 @@ plt.close(fig)
 # use short sentences only.
 
 # %%
-N_PAIRS = 6000 if FAST else 30000
+N_PAIRS = 5000 if FAST else 20000
 try:
     pairs = load_translation_pairs(max_pairs=N_PAIRS)
 except DataNotFoundError:
@@ -326,7 +337,7 @@ src = [clean(e) for e, _ in pairs]
 tgt = [clean(f) for _, f in pairs]
 s_tr, s_va, s_te, t_tr, t_va, t_te = train_val_test_split(src, tgt, val_size=0.05,
                                                           test_size=0.1, seed=0)
-NUM_WORDS = 2000 if FAST else 6000
+NUM_WORDS = 2000 if FAST else 4000
 src_tok = Tokenizer(num_words=NUM_WORDS, oov_token="<unk>")
 tgt_tok = Tokenizer(num_words=NUM_WORDS, oov_token="<unk>")
 src_tok.fit_on_texts(s_tr)
@@ -385,12 +396,12 @@ class Seq2Seq(nn.Module):
 
 
 tl.manual_seed(0)
-s2s = Seq2Seq(V_SRC, V_TGT, dim=32 if FAST else 64, hidden=64 if FAST else 192)
+s2s = Seq2Seq(V_SRC, V_TGT, dim=32 if FAST else 64, hidden=64 if FAST else 128)
 print(f"seq2seq model: {s2s.num_parameters():,} parameters")
 X_src = encode_src(s_tr)
 D_in, D_out = encode_tgt(t_tr)
 opt = optim.Adam(s2s.parameters(), lr=3e-3)
-EPOCHS_MT = 6 if FAST else 12
+EPOCHS_MT = 5 if FAST else 10
 mt_losses = []
 t0 = time.perf_counter()
 for epoch in range(EPOCHS_MT):
