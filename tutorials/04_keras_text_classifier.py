@@ -115,7 +115,7 @@ else:
 # * **test** — touched once at the end, to report an honest number.
 
 # %%
-N = 1000 if FAST else 2000
+N = 1000 if FAST else 4000
 texts, labels = sentiment_corpus(N, seed=0)
 labels = np.asarray(labels)
 x_tr, x_va, x_te, y_tr, y_va, y_te = train_val_test_split(
@@ -163,7 +163,7 @@ print("first training row:", X_tr[0])
 # larger learning rate than the book's 0.001 (0.01) because we train for only a few epochs.
 
 # %%
-EPOCHS = 4 if FAST else 6
+EPOCHS = 4 if FAST else 10
 BATCH = 32
 
 
@@ -260,7 +260,7 @@ def objective(params):
             "test_accuracy": m.evaluate(X_te, y_te, verbose=0)[1]}
 
 
-search = random_search(objective, space, n_trials=2 if FAST else 4, seed=0)
+search = random_search(objective, space, n_trials=2 if FAST else 6, seed=0)
 print(search.table())
 best = search.best
 results[f"random search best ({best['units']} units, lr {best['lr']:.3g})"] = (
@@ -278,7 +278,10 @@ if FAST:
 # Read the table with care: the test set has a few hundred sentences (about a hundred in
 # fast mode), so one sentence is ≈ 0.3–1 percentage point, and a difference of a couple of
 # points between variants is within noise. The honest procedure is the one used here —
-# choose on validation, report test once.
+# choose on validation, report test once. And when every variant is near 100 % (as in
+# the full run on this generated corpus, which is learnable), the comparison cannot
+# separate them at all: regularisation and search pay off on harder, noisier data such as
+# SST-2 (chapter 5), where training and validation accuracy drift apart.
 #
 # > **Erratum (book §5.4).** Among data-augmentation techniques for this *text* task the
 # > book names "random padding and rotation". **Rotation is an image augmentation** (turn
