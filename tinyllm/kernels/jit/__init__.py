@@ -7,9 +7,22 @@ Where BLAS does a part of the work better (large matrix products), a twin calls
 ``np.matmul`` around its compiled loops; each module docstring says which part is which.
 """
 
-import numba  # noqa: F401  (fail early, at backend probe time, when numba is unusable)
+import os
 
-from .adam import adam_update
+# Numba's default threading layer here is GNU OpenMP, whose worker threads busy-wait
+# between parallel regions. Next to OpenBLAS's own spinning threads on a 2-core machine
+# that made a GPT training step ~30x slower (4.6 s instead of 0.13 s, measured). The
+# "workqueue" layer parks its threads instead. A user's NUMBA_THREADING_LAYER wins.
+os.environ.setdefault("NUMBA_THREADING_LAYER", "workqueue")
+
+import numba  # noqa: E402  (fail early, at backend probe time, when numba is unusable)
+
+if numba.config.THREADING_LAYER == "default":
+    # numba was imported before this module set the variable: set its config directly
+    # (it is read when the first parallel function launches)
+    numba.config.THREADING_LAYER = os.environ["NUMBA_THREADING_LAYER"]
+
+from .adam import adam_update  # noqa: E402
 from .attention import attention_backward, attention_forward
 from .embedding import embedding_backward, embedding_forward
 from .gelu import gelu_backward, gelu_forward
