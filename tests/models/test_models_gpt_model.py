@@ -268,3 +268,28 @@ def test_bad_inputs():
         GPTConfig(dropout=1.0)
     with pytest.raises(TypeError, match="GPTConfig"):
         GPT({"n_layer": 2})
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_linear_gelu_matches_unfused_ops_on_both_backends(backend):
+    from tinyllm import functional as F
+    from tinyllm.models.fused_mlp import linear_gelu
+    from tinyllm.ops.cases import CASES
+
+    r = np.random.default_rng(0)
+    xs = r.standard_normal((6, 5))
+    ws = r.standard_normal((7, 5))
+    bs = r.standard_normal(7)
+    g = r.standard_normal((6, 7))
+    with tl.use_backend(backend):
+        results = []
+        for fused in (True, False):
+            x, w, b = (tl.tensor(a, requires_grad=True) for a in (xs, ws, bs))
+            y = linear_gelu(x, w, b) if fused else F.gelu(F.linear(x, w, b), approximate="tanh")
+            (y * g).sum().backward()
+            results.append([y.data, x.grad, w.grad, b.grad])
+        for a, c in zip(*results):
+            np.testing.assert_allclose(a, c, atol=1e-12)
+        for build in CASES["LinearGELU"]:
+            fn, inputs = build()
+            assert tl.gradcheck(fn, inputs).passed

@@ -7,11 +7,12 @@ Parameter names follow nanoGPT and Hugging Face's GPT-2 (``transformer.h.0.attn.
 …), so :meth:`GPT.from_pretrained` maps a GPT-2 checkpoint by name (transposing the
 Conv1D weights, which HF stores as [in, out]).
 
-Two choices made for speed on a CPU, neither changes the mathematics:
+Three choices made for speed on a CPU, neither changes the mathematics:
 
 - The residual stream is kept flat, (B·T, C) instead of (B, T, C): every Linear is then
   one large matrix product (NumPy runs a 3-D @ 2-D product as B separate small ones).
-- Attention is one graph node from the fused (B·T, 3C) qkv projection
+- c_fc + GELU is one node (:mod:`~tinyllm.models.fused_mlp`), and
+  attention is one graph node from the fused (B·T, 3C) qkv projection
   (:class:`~tinyllm.models.fused_attention.FusedCausalAttention`) instead of eight
   split/reshape/transpose nodes. With attention dropout > 0 the readable step-by-step
   version runs instead (it is also what the fused op computes).
@@ -27,12 +28,14 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 
 from .. import functional as F
-from ..autograd.grad_mode import is_grad_enabled, no_grad
+from .. import kernels
+from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from ..kernels import attention_forward
 from ..nn import Dropout, Embedding, LayerNorm, Linear, Module, ModuleDict, ModuleList
 from ..rng import get_rng
 from .fused_attention import fused_causal_attention, key_padding_mask, merge_heads, split_heads
+from .fused_mlp import gelu_tanh_parts, linear_gelu
 from .kv_cache import KVCache
 
 
@@ -84,11 +87,9 @@ class CausalSelfAttention(Module):
         self.resid_dropout = Dropout(config.dropout)
         self.n_head, self.n_embd, self.dropout = config.n_head, c, config.dropout
 
-    def forward(self, x, seq_len, key_mask=None, cache=None, layer=0):
+    def forward(self, x, seq_len, key_mask=None):
         qkv = self.c_attn(x)                                # (B·T, 3C)
-        if cache is not None:
-            y = self._attend_cached(qkv, seq_len, key_mask, cache, layer)
-        elif self.training and self.dropout > 0:
+        if self.training and self.dropout > 0:
             y = self._attend_step_by_step(qkv, seq_len, key_mask)
         else:
             y = fused_causal_attention(qkv, self.n_head, key_mask=key_mask, seq_len=seq_len)
@@ -108,18 +109,17 @@ class CausalSelfAttention(Module):
         y = self.attn_dropout(att) @ v                                        # (B, H, T, D)
         return y.transpose(0, 2, 1, 3).reshape(b * seq_len, c)
 
-    def _attend_cached(self, qkv, seq_len, key_mask, cache, layer):
-        """Incremental decoding: append the new k, v to the cache, attend over all of it."""
-        if is_grad_enabled() and qkv.requires_grad:
-            raise ValueError("GPT: a KV cache is for inference; call the model under "
-                             "tl.no_grad() when passing cache=")
+    def attend_cached(self, qkv: np.ndarray, seq_len: int, cache: KVCache, layer: int):
+        """Incremental decoding on arrays: append the new tokens' k, v to the cache, then
+        let their queries attend over everything cached (causal offset = cache length)."""
         b = qkv.shape[0] // seq_len
-        q, k, v = split_heads(qkv.data.reshape(b, seq_len, -1), self.n_head)
+        q, k, v = split_heads(qkv.reshape(b, seq_len, -1), self.n_head)
         k_all, v_all = cache.write(layer, k, v)
-        mask = key_padding_mask(cache.key_mask[:, :cache.length + seq_len])
+        mask = cache.key_mask[:, :cache.length + seq_len]
+        mask = None if mask.all() else key_padding_mask(mask)
         y, _ = attention_forward(q, np.ascontiguousarray(k_all), np.ascontiguousarray(v_all),
                                  mask, True, 1.0 / math.sqrt(q.shape[-1]))
-        return Tensor(merge_heads(y).reshape(b * seq_len, -1))
+        return merge_heads(y).reshape(b * seq_len, -1)
 
 
 class MLP(Module):
@@ -132,7 +132,8 @@ class MLP(Module):
         self.dropout = Dropout(config.dropout)
 
     def forward(self, x):
-        return self.dropout(self.c_proj(F.gelu(self.c_fc(x), approximate="tanh")))
+        # linear_gelu(x, W, b) = F.gelu(self.c_fc(x), approximate="tanh") as one fused node
+        return self.dropout(self.c_proj(linear_gelu(x, self.c_fc.weight, self.c_fc.bias)))
 
 
 class Block(Module):
@@ -145,9 +146,34 @@ class Block(Module):
         self.ln_2 = LayerNorm(config.n_embd, bias=config.bias)
         self.mlp = MLP(config)
 
-    def forward(self, x, seq_len, key_mask=None, cache=None, layer=0):
-        x = x + self.attn(self.ln_1(x), seq_len, key_mask, cache, layer)
+    def forward(self, x, seq_len, key_mask=None):
+        x = x + self.attn(self.ln_1(x), seq_len, key_mask)
         return x + self.mlp(self.ln_2(x))
+
+    def forward_cached(self, x: np.ndarray, seq_len: int, cache: KVCache, layer: int):
+        """The same block on plain arrays, for KV-cache decoding: no graph is recorded,
+        which keeps the per-token cost of generating small (the same kernels run)."""
+        a, m = self.attn, self.mlp
+        qkv = _linear(_layer_norm(x, self.ln_1), a.c_attn)
+        x = x + _linear(a.attend_cached(qkv, seq_len, cache, layer), a.c_proj)
+        h = _layer_norm(x, self.ln_2)
+        hidden, _ = gelu_tanh_parts(kernels.matmul(h, m.c_fc.weight.data.T), _data(m.c_fc.bias))
+        return x + _linear(hidden, m.c_proj)
+
+
+def _data(p):
+    return None if p is None else p.data
+
+
+def _linear(x: np.ndarray, lin: Linear) -> np.ndarray:
+    y = kernels.matmul(x, lin.weight.data.T)
+    if lin.bias is not None:
+        y += lin.bias.data
+    return y
+
+
+def _layer_norm(x: np.ndarray, ln: LayerNorm) -> np.ndarray:
+    return kernels.layer_norm_forward(x, _data(ln.weight), _data(ln.bias), ln.eps)[0]
 
 
 class GPT(Module):
@@ -206,6 +232,10 @@ class GPT(Module):
         b, t = idx.shape
         if t == 0:
             raise ValueError("GPT.forward: empty input (T = 0): give at least one token")
+        bad = idx[(idx < 0) | (idx >= self.config.vocab_size)]
+        if bad.size:
+            raise ValueError(f"GPT.forward: token id {int(bad[0])} is out of range for "
+                             f"vocab_size={self.config.vocab_size}")
         start = cache.length if cache is not None else 0
         if start + t > self.config.block_size:
             raise ValueError(f"GPT.forward: sequence length {start + t} exceeds block_size="
@@ -226,12 +256,20 @@ class GPT(Module):
         if position_ids is None:
             position_ids = np.broadcast_to(np.arange(start, start + t), (b, t))
         tr = self.transformer
-        x = tr.wte(idx.reshape(-1)) + tr.wpe(np.asarray(position_ids).reshape(-1))  # (B·T, C)
-        x = tr.drop(x)
-        for i, block in enumerate(tr.h):
-            x = block(x, t, key_mask, cache, i)
-        if cache is not None:
+        position_ids = np.asarray(position_ids).reshape(-1)
+        if cache is not None:            # inference: the array path, no graph
+            x = tr.wte.weight.data[idx.reshape(-1)] + tr.wpe.weight.data[position_ids]
+            for i, block in enumerate(tr.h):
+                x = block.forward_cached(x, t, cache, i)
             cache.advance(t)
+            if last_only:
+                x = x.reshape(b, t, -1)[:, -1]
+            x = kernels.matmul(_layer_norm(x, tr.ln_f), self.lm_head.weight.data.T)
+            return Tensor(x.reshape(b, 1 if last_only else t, -1))
+        x = tr.wte(idx.reshape(-1)) + tr.wpe(position_ids)      # (B·T, C)
+        x = tr.drop(x)
+        for block in tr.h:
+            x = block(x, t, key_mask)
         if last_only:
             x = x.reshape(b, t, -1)[:, -1]                    # (B, C)
             x = self.lm_head(tr.ln_f(x))
