@@ -232,16 +232,23 @@ for name, d, lp in rows:
     print(f"{name:28s} {d:17.3f} {lp:11.3f}")
 
 # %% [markdown]
-# Typical pattern (exact numbers vary with the model and seed): greedy and beam search
-# have the highest likelihood and the lowest diversity — a small model's most likely
-# continuation soon loops ("the dog and the dog and…"). High temperature is diverse but
-# drifts into misspellings, because the tail of the distribution is noise. Top-k, top-p
-# and min-p cut that tail and keep most of the diversity. A repetition penalty breaks
-# greedy loops by making already-used tokens less likely — bluntly, for characters, since
-# every letter repeats in normal text.
+# What to look for (the numbers vary with the model and the seed):
 #
-# Beam search looks for a *more likely sequence* than greedy. Check that it finds one on
-# a short continuation (its score is the total log-probability):
+# * **Greedy** and **beam search** score the highest likelihood. On a weakly trained model
+#   (fast mode) the most likely continuation soon loops ("to to to to…") and its
+#   diversity collapses; on the better-trained full-mode model greedy text reads well
+#   but is the model's most generic story.
+# * **High temperature** is diverse but drifts into misspellings ("caat", invented
+#   words): the tail of the distribution is mostly noise.
+# * **Top-k, top-p and min-p** cut that tail and keep most of the diversity at a much
+#   smaller cost in likelihood.
+# * A **repetition penalty** breaks greedy loops by making already-used tokens less
+#   likely — bluntly, for characters, since every letter repeats in normal text.
+#
+# Beam search looks for a *more likely sequence* than greedy. Check on a short
+# continuation that its total log-probability is at least greedy's (on a well-trained
+# model the two often agree; where greedy's first choice leads into a poor region, beam
+# search finds a better path):
 
 # %%
 n_short = 20
