@@ -72,15 +72,17 @@ def _tinyllm_worker(backend: str):
     return step, tl.get_backend()
 
 
-def _torch_worker(threads: int):
+def torch_gpt(cfg=CFG):
+    """nanoGPT's model (bias=False, weight tying, GPT-2 init) in PyTorch; returns
+    ``model`` with ``model(idx, targets) -> loss``."""
+    import math
+
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
 
-    torch.set_num_threads(threads)
-    torch.manual_seed(0)
-    c, h, n_layer, v, t = (CFG["n_embd"], CFG["n_head"], CFG["n_layer"], CFG["vocab_size"],
-                           CFG["block_size"])
+    c, h, n_layer, v, t = (cfg["n_embd"], cfg["n_head"], cfg["n_layer"], cfg["vocab_size"],
+                           cfg["block_size"])
 
     class Block(nn.Module):   # nanoGPT's block (bias=False), written out
         def __init__(self):
@@ -118,6 +120,21 @@ def _torch_worker(threads: int):
             return F.cross_entropy(logits.view(-1, v), tgt.view(-1))
 
     model = Model()
+    for name, p in model.named_parameters():      # GPT-2 init, as nanoGPT
+        if p.dim() == 2:
+            std = 0.02 / math.sqrt(2 * n_layer) if name.endswith(("attn_proj.weight",
+                                                                 "mlp_proj.weight")) else 0.02
+            nn.init.normal_(p, 0.0, std)
+    return model
+
+
+def _torch_worker(threads: int):
+    import torch
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    model = torch_gpt()
+    v, t = CFG["vocab_size"], CFG["block_size"]
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1},

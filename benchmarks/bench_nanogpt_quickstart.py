@@ -36,6 +36,46 @@ from tinyllm.models.gpt_train import estimate_loss, train_gpt  # noqa: E402
 NANOGPT_VAL_LOSS = 1.88
 
 
+def torch_control(text: str, tok, iters: int, seed: int, eval_iters: int = 200) -> dict:
+    """The same run with PyTorch doing the model and AdamW (nanoGPT's model, from
+    bench_gpt.torch_gpt), fed by the same batches code: a control for what this
+    configuration reaches, independent of tinyllm's engine."""
+    import torch
+
+    sys.path.insert(0, HERE)
+    from bench_gpt import torch_gpt
+
+    from tinyllm.models.gpt_train import get_batch, get_lr
+
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    ids = np.asarray(tok.encode(text), dtype=np.int64)
+    n = int(len(ids) * 0.9)
+    train, val = ids[:n], ids[n:]
+    model = torch_gpt()
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    rest = [p for p in model.parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1},
+                             {"params": rest, "weight_decay": 0.0}], lr=1e-3, betas=(0.9, 0.99))
+    t0 = time.perf_counter()
+    for it in range(iters):
+        for g in opt.param_groups:
+            g["lr"] = get_lr(it, 1e-3, 1e-4, 100, iters)
+        x, y = (torch.from_numpy(a) for a in get_batch(train, 12, 64, rng))
+        loss = model(x, y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+    secs = time.perf_counter() - t0
+    model.eval()
+    with torch.no_grad():
+        vals = [model(*(torch.from_numpy(a) for a in get_batch(val, 12, 64, rng))).item()
+                for _ in range(eval_iters)]
+    return {"val_loss_20_batches": float(np.mean(vals[:20])),
+            f"val_loss_{eval_iters}_batches": float(np.mean(vals)), "seconds": secs}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--backend", default="numba", choices=["numba", "numpy"])
@@ -45,7 +85,10 @@ def main(argv=None) -> int:
                     help="biases in Linear/LayerNorm (nanoGPT's train.py default is bias=False)")
     ap.add_argument("--final-eval-iters", type=int, default=200,
                     help="batches for the final, lower-noise estimate of the best checkpoint")
-    ap.add_argument("--out-dir", default=os.path.join(HERE, "results", "nanogpt_quickstart"))
+    ap.add_argument("--torch-control", action="store_true",
+                    help="also train the same configuration with PyTorch (a control run)")
+    ap.add_argument("--out-dir", default=os.path.join(HERE, "out", "nanogpt_quickstart"),
+                    help="checkpoint, tokenizer and loss curves (not committed)")
     ap.add_argument("--json", default=os.path.join(HERE, "results", "nanogpt_quickstart.json"))
     args = ap.parse_args(argv)
 
@@ -72,6 +115,10 @@ def main(argv=None) -> int:
     final = estimate_loss(best, {"train": ids[:n], "val": ids[n:]}, args.final_eval_iters, 12, 64)
 
     h = res.history
+    control = None
+    if args.torch_control:
+        control = torch_control(text, res.tokenizer, args.iters, args.seed)
+        print(f"PyTorch control: val loss {control['val_loss_200_batches']:.4f} (200 batches)")
     out = {
         "benchmark": "nanogpt_quickstart",
         "config": {"n_layer": 4, "n_head": 4, "n_embd": 128, "block_size": 64,
@@ -87,6 +134,7 @@ def main(argv=None) -> int:
         f"best_checkpoint_val_loss_{args.final_eval_iters}_batches": final["val"],
         f"best_checkpoint_train_loss_{args.final_eval_iters}_batches": final["train"],
         "passed": bool(res.best_val_loss <= NANOGPT_VAL_LOSS),
+        "torch_control": control,
         "history": {"iter": h["iter"], "train_loss": h["train_loss"],
                     "val_loss": h["val_loss"]},
         "training_seconds": res.seconds,
