@@ -2,8 +2,13 @@
 
 Each chapter runs in its own subprocess with ``TINYLLM_FAST=1`` (smaller data, fewer
 steps, the same code path) and ``MPLBACKEND=Agg``; it must exit 0 and (re)write every
-figure listed here. Set ``TINYLLM_SKIP_TUTORIALS=1`` to skip them (they take a few
-minutes in total on a 2-core machine).
+figure listed here. Set ``TINYLLM_SKIP_TUTORIALS=1`` to skip them (about 1.5 minutes in
+total on a 2-core machine).
+
+The subprocesses run single-threaded (``NUMBA_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``,
+``OMP_NUM_THREADS`` = 1 unless already set): on a machine shared with other work,
+multi-threaded kernels oversubscribe the cores and the same chapter measured 20–35×
+slower (chapter 5: 17 s single-threaded, > 600 s with default threads under load).
 """
 
 from __future__ import annotations
@@ -49,6 +54,9 @@ def test_every_chapter_is_listed():
 @pytest.mark.parametrize("script", sorted(EXPECTED))
 def test_tutorial_runs_in_fast_mode(script):
     env = dict(os.environ, TINYLLM_FAST="1", MPLBACKEND="Agg", PYTHONHASHSEED="0")
+    for var in ("NUMBA_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
     env.pop("TINYLLM_SKIP_TUTORIALS", None)
     started = time.time()
     proc = subprocess.run([sys.executable, str(TUTORIALS / script)], cwd=REPO, env=env,
