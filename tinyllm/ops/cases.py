@@ -160,6 +160,11 @@ def _matmul_vec():
     return (lambda a, b: a @ b), [_leaf(_r(4)), _leaf(_r(2, 4, 3, seed=1))]
 
 
+@case("MatMul")
+def _matmul_dot():
+    return (lambda a, b: a @ b), [_leaf(_r(4)), _leaf(_r(4, seed=1))]
+
+
 @case("Linear")
 def _linear():
     from ..functional import linear
