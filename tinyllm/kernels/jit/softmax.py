@@ -58,20 +58,30 @@ def log_softmax(x: np.ndarray) -> np.ndarray:
 
 
 @size_dispatched
-def _ce_forward(logits, targets, ignore_index, eps, loss, probs):
+def _ce_shift(logits, shifted, rowmax, xsum):
+    """Per row: m = max z, Σ z, and shifted = z − m (the input of the exp)."""
     n, c = logits.shape
     for r in prange(n):
         m = logits[r, 0]
         for j in range(1, c):
             if logits[r, j] > m:
                 m = logits[r, j]
-        s = 0.0
-        xsum = 0.0
+        tot = 0.0
         for j in range(c):
-            e = math.exp(logits[r, j] - m)
-            probs[r, j] = e
-            s += e
-            xsum += logits[r, j]
+            shifted[r, j] = logits[r, j] - m
+            tot += logits[r, j]
+        rowmax[r] = m
+        xsum[r] = tot
+
+
+@size_dispatched
+def _ce_finish(probs, logits, targets, ignore_index, eps, rowmax, xsum, loss):
+    """probs holds e^(z − m): normalise it and write each row's loss."""
+    n, c = probs.shape
+    for r in prange(n):
+        s = 0.0
+        for j in range(c):
+            s += probs[r, j]
         inv = 1.0 / s
         for j in range(c):
             probs[r, j] = probs[r, j] * inv
@@ -79,19 +89,30 @@ def _ce_forward(logits, targets, ignore_index, eps, loss, probs):
         if t == ignore_index:
             loss[r] = 0.0
         else:
-            lse = m + math.log(s)
+            lse = rowmax[r] + math.log(s)
             nll = lse - logits[r, t]
             if eps != 0.0:
-                nll = (1.0 - eps) * nll + eps * (lse - xsum / c)
+                nll = (1.0 - eps) * nll + eps * (lse - xsum[r] / c)
             loss[r] = nll
 
 
 def cross_entropy_forward(logits, targets, ignore_index, label_smoothing):
-    """Fused softmax + cross-entropy (see reference.cross_entropy_forward)."""
+    """Fused softmax + cross-entropy (see reference.cross_entropy_forward).
+
+    Three passes: shift by the row max (compiled), exponentiate with NumPy's SIMD
+    ``np.exp`` (Numba without SVML would call a scalar exp per element), then normalise
+    and take the loss (compiled).
+    """
     x = np.ascontiguousarray(logits)
+    n = x.shape[0]
     probs = np.empty_like(x)
-    loss = np.empty(x.shape[0], dtype=x.dtype)
-    _ce_forward(x, np.ascontiguousarray(targets), ignore_index, label_smoothing, loss, probs)
+    rowmax = np.empty(n, dtype=x.dtype)
+    xsum = np.empty(n, dtype=np.float64)
+    loss = np.empty(n, dtype=x.dtype)
+    _ce_shift(x, probs, rowmax, xsum)
+    np.exp(probs, out=probs)
+    _ce_finish(probs, x, np.ascontiguousarray(targets), ignore_index, label_smoothing, rowmax,
+               xsum, loss)
     return loss, probs
 
 
