@@ -45,3 +45,12 @@ def test_console_script_runs():
     r = subprocess.run([sys.executable, "-m", "tinyllm.cli", "--help"], capture_output=True,
                        text=True, timeout=120)
     assert r.returncode == 0 and "demo" in r.stdout
+
+
+def test_demo_sentiment_and_gpt_parts_fast(tmp_path, capsys):
+    """The whole main job's wiring, in fast mode (the full run is `tinyllm demo`)."""
+    assert main(["demo", "--parts", "sentiment,gpt", "--fast", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "beam search" in out and "KV cache" in out and "identical tokens: True" in out
+    pngs = {p.name for p in tmp_path.rglob("*.png")}
+    assert {"sentiment_history.png", "sentiment_confusion.png", "loss.png"} <= pngs
