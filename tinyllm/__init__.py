@@ -13,9 +13,23 @@ from __future__ import annotations
 import importlib
 
 from . import ops  # noqa: F401  (attaches operators to Tensor)
-from .autograd import (REGISTRY, Function, GradcheckError, GradcheckReport, Tensor, arange,
-                       enable_grad, gradcheck, is_grad_enabled, no_grad, ones, randn,
-                       set_grad_enabled, tensor, zeros)
+from .autograd import (
+    REGISTRY,
+    Function,
+    GradcheckError,
+    GradcheckReport,
+    Tensor,
+    arange,
+    enable_grad,
+    gradcheck,
+    is_grad_enabled,
+    no_grad,
+    ones,
+    randn,
+    set_grad_enabled,
+    tensor,
+    zeros,
+)
 from .functional import cat, concatenate, stack, where
 from .kernels import get_backend, set_backend, use_backend
 from .rng import get_rng, get_rng_state, manual_seed, set_rng_state

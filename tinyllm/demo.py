@@ -122,5 +122,5 @@ def main(argv=None) -> int:
     if "gpt" in parts:
         part_gpt(fast, out_dir)
     print(f"\ndone in {time.perf_counter() - t0:.0f} s; figures: "
-          + ", ".join(sorted(p.name for p in out_dir.glob("*.png"))))
+          + ", ".join(sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*.png"))))
     return 0

@@ -21,7 +21,7 @@ def run_gpt_demo(out_dir, fast: bool = False, log=print) -> dict:
     from .gpt_train import train_gpt
 
     text = story_corpus(seed=0)
-    iters = 120 if fast else 600
+    iters = 120 if fast else 1500
     result = train_gpt(text=text, tokenizer="char", out_dir=str(Path(out_dir) / "gpt"),
                        n_layer=2 if fast else 4, n_head=4, n_embd=64 if fast else 128,
                        block_size=64, batch_size=12, max_iters=iters,
