@@ -20,7 +20,31 @@ import math
 from .optimizer import Optimizer
 
 
-class LRScheduler:
+class _SchedulerState:
+    """What every schedule shares: the last rates, and a JSON-able state dict."""
+
+    def get_last_lr(self) -> list:
+        """The rate of each parameter group set by the last ``step()``."""
+        return list(self._last_lr)
+
+    def state_dict(self) -> dict:
+        """Every attribute but the optimizer (plain numbers and lists: JSON-able)."""
+        return {k: (list(v) if isinstance(v, list) else v)
+                for k, v in self.__dict__.items() if k != "optimizer"}
+
+    def load_state_dict(self, state: dict) -> None:
+        unknown = set(state) - set(self.__dict__)
+        if unknown:
+            raise ValueError(f"{type(self).__name__}.load_state_dict: unknown keys "
+                             f"{sorted(unknown)}")
+        for k, v in state.items():
+            setattr(self, k, list(v) if isinstance(v, list) else v)
+        # bring the optimizer to the resumed rates
+        for g, lr in zip(self.optimizer.param_groups, self._last_lr):
+            g["lr"] = lr
+
+
+class LRScheduler(_SchedulerState):
     """Base class: subclasses implement ``lr_at(base_lr, step)``."""
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1):
@@ -53,25 +77,8 @@ class LRScheduler:
             g["lr"] = float(self.lr_at(base, self.last_epoch))
             self._last_lr.append(g["lr"])
 
-    def get_last_lr(self) -> list:
-        """The rate of each parameter group set by the last ``step()``."""
-        return list(self._last_lr)
-
-    def state_dict(self) -> dict:
-        """Every attribute but the optimizer (plain numbers and lists: JSON-able)."""
-        return {k: (list(v) if isinstance(v, list) else v)
-                for k, v in self.__dict__.items() if k != "optimizer"}
-
     def load_state_dict(self, state: dict) -> None:
-        unknown = set(state) - set(self.__dict__)
-        if unknown:
-            raise ValueError(f"{type(self).__name__}.load_state_dict: unknown keys "
-                             f"{sorted(unknown)}")
-        for k, v in state.items():
-            setattr(self, k, list(v) if isinstance(v, list) else v)
-        # bring the optimizer to the resumed rates
-        for g, lr in zip(self.optimizer.param_groups, self._last_lr):
-            g["lr"] = lr
+        super().load_state_dict(state)
         for g, base in zip(self.optimizer.param_groups, self.base_lrs):
             g["initial_lr"] = base
 
@@ -155,7 +162,7 @@ class LinearWarmupCosine(LRScheduler):
         return self.min_lr + (base_lr - self.min_lr) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-class ReduceLROnPlateau:
+class ReduceLROnPlateau(_SchedulerState):
     """Divide the rate when a watched metric stops improving (Keras's and PyTorch's rule).
 
     ``step(metric)`` after each evaluation. The metric improves when (mode ``"min"``,
@@ -221,19 +228,3 @@ class ReduceLROnPlateau:
             self.num_bad_epochs = 0
         self._last_lr = [g["lr"] for g in self.optimizer.param_groups]
 
-    def get_last_lr(self) -> list:
-        return list(self._last_lr)
-
-    def state_dict(self) -> dict:
-        return {k: (list(v) if isinstance(v, list) else v)
-                for k, v in self.__dict__.items() if k != "optimizer"}
-
-    def load_state_dict(self, state: dict) -> None:
-        unknown = set(state) - set(self.__dict__)
-        if unknown:
-            raise ValueError(f"ReduceLROnPlateau.load_state_dict: unknown keys "
-                             f"{sorted(unknown)}")
-        for k, v in state.items():
-            setattr(self, k, list(v) if isinstance(v, list) else v)
-        for g, lr in zip(self.optimizer.param_groups, self._last_lr):
-            g["lr"] = lr
