@@ -13,6 +13,8 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0) -> floa
         return 0.0
     if norm_type == float("inf"):
         total = max(float(np.max(np.abs(p.grad))) for p in params)
+    elif norm_type == 2.0:  # the common case: Σ g² as dot products, no temporaries
+        total = float(sum(float(np.vdot(p.grad, p.grad)) for p in params)) ** 0.5
     else:
         total = float(sum(float(np.sum(np.abs(p.grad) ** norm_type)) for p in params)
                       ** (1.0 / norm_type))
