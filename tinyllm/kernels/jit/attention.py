@@ -13,8 +13,6 @@ does in ~8 passes over the (…, Tq, Tk) score tensor:
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import prange
 
@@ -22,8 +20,9 @@ from ._common import size_dispatched
 
 
 @size_dispatched
-def _masked_softmax(s, keep, has_mask, causal, scale, tq, tk):
-    """s (R, Tk) raw scores, rows ordered (…, query); overwritten with probabilities."""
+def _masked_shift(s, keep, has_mask, causal, scale, tq, tk):
+    """s (R, Tk) raw scores, rows ordered (…, query) → s·scale − row max at allowed keys,
+    −∞ elsewhere (so that exp gives exactly 0 there). A row with no allowed key is all −∞."""
     offset = tk - tq
     for r in prange(s.shape[0]):
         qi = r % tq
@@ -35,21 +34,32 @@ def _masked_softmax(s, keep, has_mask, causal, scale, tq, tk):
             v = s[r, j] * scale
             if v > m:
                 m = v
-        if m == -np.inf:  # nothing to attend to: a zero row, not 0/0 = NaN
-            for j in range(tk):
-                s[r, j] = 0.0
-            continue
-        tot = 0.0
         for j in range(tk):
-            if j >= limit or (has_mask and not keep[r, j]):
-                s[r, j] = 0.0
+            if j >= limit or (has_mask and not keep[r, j]) or m == -np.inf:
+                s[r, j] = -np.inf
             else:
-                e = math.exp(s[r, j] * scale - m)
-                s[r, j] = e
-                tot += e
-        inv = 1.0 / tot
-        for j in range(tk):
-            s[r, j] = s[r, j] * inv
+                s[r, j] = s[r, j] * scale - m
+
+
+@size_dispatched
+def _normalize_rows(p):
+    """p (R, Tk) ← p / Σ_j p; a row that sums to 0 (nothing to attend to) stays 0."""
+    for r in prange(p.shape[0]):
+        tot = 0.0
+        for j in range(p.shape[1]):
+            tot += p[r, j]
+        if tot > 0.0:
+            inv = 1.0 / tot
+            for j in range(p.shape[1]):
+                p[r, j] = p[r, j] * inv
+
+
+def _masked_softmax(s2, keep, has_mask, causal, scale, tq, tk):
+    """In place: s2 becomes the attention probabilities. The exp runs as NumPy's SIMD
+    ``np.exp`` between two compiled passes (Numba would call a scalar exp per element)."""
+    _masked_shift(s2, keep, has_mask, causal, scale, tq, tk)
+    np.exp(s2, out=s2)
+    _normalize_rows(s2)
 
 
 def attention_forward(q, k, v, mask, causal, scale):
