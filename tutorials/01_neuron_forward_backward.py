@@ -31,23 +31,16 @@
 # 6. catch a wrong derivative with `tl.gradcheck`.
 
 # %%
-import os
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 import tinyllm as tl
+from tinyllm.labs.tutorial import tutorial_setup
 from tinyllm import functional as F
 from tinyllm import nn
 
-FAST = os.environ.get("TINYLLM_FAST") == "1"
-try:
-    HERE = Path(__file__).resolve().parent
-except NameError:  # inside a notebook
-    HERE = Path.cwd()
-FIG = HERE / "figures"
-FIG.mkdir(exist_ok=True)
+FAST, FIG = tutorial_setup(globals().get("__file__"))
 np.set_printoptions(precision=4, suppress=True)
 tl.manual_seed(0)
 print("fast mode" if FAST else "full mode", "| figures go to", FIG)

@@ -29,14 +29,13 @@
 # 5. the embedding layer as a lookup table.
 
 # %%
-import os
 import time
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 import tinyllm as tl
+from tinyllm.labs.tutorial import tutorial_setup
 from tinyllm import nn
 from tinyllm.data import DataNotFoundError, load_tinyshakespeare, sentiment_corpus, story_corpus
 from tinyllm.text import (
@@ -49,13 +48,7 @@ from tinyllm.text import (
     preprocess,
 )
 
-FAST = os.environ.get("TINYLLM_FAST") == "1"
-try:
-    HERE = Path(__file__).resolve().parent
-except NameError:  # inside a notebook
-    HERE = Path.cwd()
-FIG = HERE / "figures"
-FIG.mkdir(exist_ok=True)
+FAST, FIG = tutorial_setup(globals().get("__file__"))
 tl.manual_seed(0)
 print("fast mode" if FAST else "full mode")
 

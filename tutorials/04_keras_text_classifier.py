@@ -42,13 +42,12 @@
 # tqdm): from a checkout, `python -m pip install -e .`.
 
 # %%
-import os
 import time
-from pathlib import Path
 
 import numpy as np
 
 import tinyllm as tl
+from tinyllm.labs.tutorial import tutorial_setup
 from tinyllm.data import sentiment_corpus, train_val_test_split
 from tinyllm.keras.layers import LSTM, Dense, Dropout, Embedding
 from tinyllm.keras.models import Sequential
@@ -58,13 +57,7 @@ from tinyllm.keras.preprocessing.text import Tokenizer
 from tinyllm.keras.regularizers import l2
 from tinyllm.train import choice, loguniform, plots, random_search
 
-FAST = os.environ.get("TINYLLM_FAST") == "1"
-try:
-    HERE = Path(__file__).resolve().parent
-except NameError:  # inside a notebook
-    HERE = Path.cwd()
-FIG = HERE / "figures"
-FIG.mkdir(exist_ok=True)
+FAST, FIG = tutorial_setup(globals().get("__file__"))
 print("fast mode" if FAST else "full mode")
 
 # %% [markdown]

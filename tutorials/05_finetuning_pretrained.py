@@ -39,12 +39,12 @@
 # %%
 import os
 import time
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 import tinyllm as tl
+from tinyllm.labs.tutorial import tutorial_setup
 from tinyllm import functional as F
 from tinyllm import nn, optim
 from tinyllm.data import DataNotFoundError, load_sst2, sentiment_corpus, train_val_test_split
@@ -52,13 +52,7 @@ from tinyllm.models.bert import BertConfig, BertForSequenceClassification, BertM
 from tinyllm.text import BPETokenizer, WordPieceTokenizer, find_minilm_dir
 from tinyllm.train import apply_lora, count_parameters, lora_state_dict, merge_lora, param_groups
 
-FAST = os.environ.get("TINYLLM_FAST") == "1"
-try:
-    HERE = Path(__file__).resolve().parent
-except NameError:  # inside a notebook
-    HERE = Path.cwd()
-FIG = HERE / "figures"
-FIG.mkdir(exist_ok=True)
+FAST, FIG = tutorial_setup(globals().get("__file__"))
 tl.manual_seed(0)
 rng = np.random.default_rng(0)
 print("fast mode" if FAST else "full mode")

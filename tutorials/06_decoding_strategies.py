@@ -32,14 +32,13 @@
 # (seconds in fast mode), then decode it every way.
 
 # %%
-import os
 import time
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 import tinyllm as tl
+from tinyllm.labs.tutorial import tutorial_setup
 from tinyllm import functional as F
 from tinyllm import nn, optim
 from tinyllm.data import LMBlockDataset, story_corpus
@@ -47,13 +46,7 @@ from tinyllm.infer import generate, perplexity, sampling_probs
 from tinyllm.models import GPT, GPTConfig
 from tinyllm.text import CharTokenizer
 
-FAST = os.environ.get("TINYLLM_FAST") == "1"
-try:
-    HERE = Path(__file__).resolve().parent
-except NameError:  # inside a notebook
-    HERE = Path.cwd()
-FIG = HERE / "figures"
-FIG.mkdir(exist_ok=True)
+FAST, FIG = tutorial_setup(globals().get("__file__"))
 tl.manual_seed(0)
 print("fast mode" if FAST else "full mode")
 

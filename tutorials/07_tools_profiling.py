@@ -31,15 +31,14 @@
 #    (`tl.use_backend`).
 
 # %%
-import os
 import tempfile
 import time
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 import tinyllm as tl
+from tinyllm.labs.tutorial import tutorial_setup
 from tinyllm import functional as F
 from tinyllm import metrics, optim
 from tinyllm.data import sentiment_corpus, train_val_test_split
@@ -48,13 +47,7 @@ from tinyllm.profiler import profile
 from tinyllm.text import Tokenizer, pad_sequences
 from tinyllm.train import Trainer, plots
 
-FAST = os.environ.get("TINYLLM_FAST") == "1"
-try:
-    HERE = Path(__file__).resolve().parent
-except NameError:  # inside a notebook
-    HERE = Path.cwd()
-FIG = HERE / "figures"
-FIG.mkdir(exist_ok=True)
+FAST, FIG = tutorial_setup(globals().get("__file__"))
 tl.manual_seed(0)
 print("fast mode" if FAST else "full mode", "| backend:", tl.get_backend())
 

@@ -37,28 +37,21 @@
 # the machinery and how it is measured.
 
 # %%
-import os
 import re
 import time
 from collections import Counter
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 import tinyllm as tl
+from tinyllm.labs.tutorial import tutorial_setup
 from tinyllm import functional as F
 from tinyllm import metrics, nn, optim
 from tinyllm.data import DataNotFoundError, load_conll, load_translation_pairs, train_val_test_split
 from tinyllm.text import Tokenizer, pad_sequences, text_to_word_sequence
 
-FAST = os.environ.get("TINYLLM_FAST") == "1"
-try:
-    HERE = Path(__file__).resolve().parent
-except NameError:  # inside a notebook
-    HERE = Path.cwd()
-FIG = HERE / "figures"
-FIG.mkdir(exist_ok=True)
+FAST, FIG = tutorial_setup(globals().get("__file__"))
 tl.manual_seed(0)
 print("fast mode" if FAST else "full mode")
 
