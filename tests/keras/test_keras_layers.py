@@ -186,8 +186,10 @@ def test_errors_are_clear():
     with pytest.raises(RuntimeError, match="compile"):
         m.fit(*_xy(4), verbose=0)
     m.compile(optimizer="adam", loss="binary_crossentropy")
-    with pytest.raises(TypeError, match="pad_sequences"):
+    with pytest.raises(TypeError, match="Sequential.fit: x: could not .*pad_sequences"):
         m.fit([[1, 2], [3]], [0, 1], verbose=0)
+    with pytest.raises(ValueError, match="Sequential.fit: x must have a batch dimension"):
+        m.fit(3, [0], verbose=0)
     with pytest.raises(ValueError, match="out of range for input_dim=20"):
         m.predict(np.array([[1, 25]]), verbose=0)
     with pytest.raises(ValueError, match="mask_zero"):

@@ -22,7 +22,7 @@ from ..io import load_safetensors, save_safetensors
 from ..nn.module import Module
 from ..train.callbacks import CallbackList
 from ..train.losses import LossSpec, get_loss
-from ..train.trainer import Trainer
+from ..train.trainer import Trainer, as_batch_array
 from . import optimizers as _optimizers
 from .layers import Layer
 
@@ -35,18 +35,7 @@ def _snake(name: str) -> str:
 
 
 def _as_array(x, who: str, what: str) -> np.ndarray:
-    if isinstance(x, Tensor):
-        return x.data
-    try:
-        a = np.asarray(x)
-    except ValueError:  # NumPy refuses ragged nested lists
-        a = np.empty(0, dtype=object)
-    if a.dtype == object:
-        raise TypeError(f"{who}: {what} is ragged or not numeric; pad sequences first "
-                        "(pad_sequences)")
-    if a.ndim == 0:
-        raise ValueError(f"{who}: {what} must have a batch dimension")
-    return a
+    return as_batch_array(x, f"{who}: {what}")
 
 
 def _verbose(v) -> int:

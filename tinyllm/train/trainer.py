@@ -66,14 +66,14 @@ class TrainingData:
                 raise ValueError(f"{who}: dict data needs a {target_key!r} entry (the "
                                  f"targets); got keys {sorted(data)}")
             self.kind = "dict"
-            self.arrays = {k: _as_array(v, f"{who}: data[{k!r}]") for k, v in data.items()}
+            self.arrays = {k: as_batch_array(v, f"{who}: data[{k!r}]") for k, v in data.items()}
             self.target_key = target_key
             lengths = {k: len(v) for k, v in self.arrays.items()}
         elif isinstance(data, (tuple, list)) and data and not _is_number(data[0]):
             if len(data) < 2:
                 raise ValueError(f"{who}: data must be (inputs..., targets); got one array")
             self.kind = "tuple"
-            self.arrays = [_as_array(v, f"{who}: data[{i}]") for i, v in enumerate(data)]
+            self.arrays = [as_batch_array(v, f"{who}: data[{i}]") for i, v in enumerate(data)]
             lengths = {i: len(v) for i, v in enumerate(self.arrays)}
         elif hasattr(data, "get_batch") and hasattr(data, "__len__"):
             self.kind = "dataset"
@@ -109,7 +109,9 @@ def _is_number(x) -> bool:
     return isinstance(x, (int, float, np.number))
 
 
-def _as_array(v, where: str) -> np.ndarray:
+def as_batch_array(v, where: str) -> np.ndarray:
+    """Data (Tensor, array, nested lists) → a numeric array with a batch axis; ragged or
+    scalar input gets an error that names ``where`` and says what to do."""
     try:
         a = v.data if isinstance(v, Tensor) else np.asarray(v)
     except ValueError:  # NumPy refuses ragged nested lists
@@ -318,12 +320,12 @@ class Trainer:
         """Model outputs for ``inputs`` (an array, a tuple of arrays or a dict), batched."""
         _check_positive_int(batch_size, "batch_size")
         if isinstance(inputs, dict):
-            arrays = {k: _as_array(v, f"predict: inputs[{k!r}]") for k, v in inputs.items()}
+            arrays = {k: as_batch_array(v, f"predict: inputs[{k!r}]") for k, v in inputs.items()}
             n = len(next(iter(arrays.values())))
             take = lambda idx: {k: a[idx] for k, a in arrays.items()}  # noqa: E731
         else:
             seq = inputs if isinstance(inputs, tuple) else (inputs,)
-            arrays = [_as_array(v, "predict: inputs") for v in seq]
+            arrays = [as_batch_array(v, "predict: inputs") for v in seq]
             n = len(arrays[0])
             take = lambda idx: tuple(a[idx] for a in arrays)  # noqa: E731
         was_training = self.model.training
