@@ -184,6 +184,53 @@ def test_attention(dtype, tq, tk, causal):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("b,t,h,d", [(1, 1, 1, 1), (2, 7, 3, 5), (3, 64, 4, 32), (1, 129, 2, 8)])
+def test_qkv_attention(dtype, b, t, h, d):
+    rng = np.random.default_rng(b * t + h * d)
+    qkv = arr(rng, (b * t, 3 * h * d), dtype, contiguous=t != 7)
+    for keep in (None, rng.random((b, t)) > 0.3):
+        if keep is not None:
+            keep[0, 0] = False      # query 0 of sequence 0 has no key at all → zeros
+        fwd = both("qkv_attention_forward", qkv, h, t, keep, 0.37)
+        close(*fwd, dtype)
+        y, probs = fwd[1]
+        assert np.all(np.isfinite(y))
+        if keep is not None:
+            assert not fwd[0][1][0, :, 0].any()
+        dy = arr(rng, y.shape, dtype, contiguous=False)
+        close(*both("qkv_attention_backward", dy, qkv, probs, h, t, 0.37), dtype)
+
+
+def test_qkv_attention_equals_per_head_attention():
+    """The fused-layout kernel is the plain causal attention of each head's q, k, v."""
+    rng = np.random.default_rng(0)
+    b, t, h, d = 2, 5, 3, 4
+    qkv = rng.normal(size=(b * t, 3 * h * d))
+    x = qkv.reshape(b, t, 3, h, d).transpose(2, 0, 3, 1, 4)
+    want, _ = K.attention_forward(x[0], x[1], x[2], None, True, 0.5)
+    for name in ("numpy", "numba"):
+        with K.use_backend(name):
+            y, _ = K.qkv_attention_forward(qkv, h, t, None, 0.5)
+        np.testing.assert_allclose(y, want.transpose(0, 2, 1, 3).reshape(b * t, h * d),
+                                   rtol=1e-12, atol=1e-12)
+
+
+def test_qkv_attention_bad_input():
+    q = np.zeros((6, 12), np.float32)
+    with pytest.raises(ValueError, match="seq_len=4 dividing"):
+        K.qkv_attention_forward(q, 2, 4)
+    with pytest.raises(ValueError, match="3·n_head=15"):
+        K.qkv_attention_forward(q, 5, 3)
+    with pytest.raises(ValueError, match="key_keep"):
+        K.qkv_attention_forward(q, 2, 3, np.ones((3, 3), bool))
+    with pytest.raises(TypeError, match="key_keep must be None or a boolean"):
+        K.qkv_attention_forward(q, 2, 3, np.ones((2, 3)))
+    with pytest.raises(ValueError, match="dy"):
+        K.qkv_attention_backward(np.zeros((6, 5), np.float32), q, np.zeros((2, 2, 3, 3),
+                                 np.float32), 2, 3)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("decoupled", [True, False])
 def test_adam(dtype, decoupled):
     rng = np.random.default_rng(5)

@@ -27,7 +27,7 @@ __all__ = [
     "cross_entropy_forward", "cross_entropy_backward", "layer_norm_forward",
     "layer_norm_backward", "gelu_forward", "gelu_backward", "embedding_forward",
     "embedding_backward", "lstm_forward", "lstm_backward", "attention_forward",
-    "attention_backward", "adam_update",
+    "attention_backward", "qkv_attention_forward", "qkv_attention_backward", "adam_update",
 ]
 
 
@@ -347,6 +347,51 @@ def attention_backward(dout, q, k, v, probs, scale=None):
     C.same_dtype(fn, "q", q, dout=dout, probs=probs)
     scale = 1.0 / np.sqrt(q.shape[-1]) if scale is None else C.finite_number(scale, fn, "scale")
     return _impl(fn)(dout, q, k, v, probs, float(scale))
+
+
+def _check_qkv_layout(fn, qkv, n_head, seq_len):
+    C.float_array(qkv, fn, "qkv", ndim=2)
+    for name, v in (("n_head", n_head), ("seq_len", seq_len)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"{fn}: {name} must be a positive int, got {v!r}")
+    rows, c3 = qkv.shape
+    if c3 % (3 * n_head) or rows % seq_len:
+        raise ValueError(f"{fn}: qkv must be (B·T, 3·C) with T = seq_len={seq_len} dividing "
+                         f"the rows and 3·C divisible by 3·n_head={3 * n_head}, got {qkv.shape}")
+
+
+def qkv_attention_forward(qkv, n_head, seq_len, key_keep=None, scale=None):
+    """Causal multi-head attention read from a fused projection (a GPT block's c_attn).
+
+    qkv (B·T, 3C): row b·T + i holds [q | k | v] of token i of sequence b, heads side by
+    side (D = C/n_head columns each). key_keep: None or bool (B, T), False = padding key.
+    Per head: P = softmax(scale·Q Kᵀ + causal/padding mask), Y = P V. Returns
+    ``(y (B·T, C), probs (B, H, T, T))``; fully masked rows give zeros.
+    """
+    fn = "qkv_attention_forward"
+    _check_qkv_layout(fn, qkv, n_head, seq_len)
+    if key_keep is not None:
+        if not isinstance(key_keep, np.ndarray) or key_keep.dtype != np.bool_:
+            raise TypeError(f"{fn}: key_keep must be None or a boolean numpy array")
+        C.shape_is(fn, "key_keep", key_keep, (qkv.shape[0] // seq_len, seq_len))
+    d = qkv.shape[1] // (3 * n_head)
+    scale = 1.0 / np.sqrt(d) if scale is None else C.finite_number(scale, fn, "scale")
+    return _impl(fn)(qkv, int(n_head), int(seq_len), key_keep, float(scale))
+
+
+def qkv_attention_backward(dy, qkv, probs, n_head, seq_len, scale=None):
+    """→ ∂L/∂qkv (B·T, 3C) for :func:`qkv_attention_forward`, given its saved probs."""
+    fn = "qkv_attention_backward"
+    _check_qkv_layout(fn, qkv, n_head, seq_len)
+    rows, c3 = qkv.shape
+    C.float_array(dy, fn, "dy")
+    C.shape_is(fn, "dy", dy, (rows, c3 // 3))
+    C.float_array(probs, fn, "probs")
+    C.shape_is(fn, "probs", probs, (rows // seq_len, n_head, seq_len, seq_len))
+    C.same_dtype(fn, "qkv", qkv, dy=dy, probs=probs)
+    d = c3 // (3 * n_head)
+    scale = 1.0 / np.sqrt(d) if scale is None else C.finite_number(scale, fn, "scale")
+    return _impl(fn)(dy, qkv, probs, int(n_head), int(seq_len), float(scale))
 
 
 # --- Adam / AdamW ----------------------------------------------------------------------

@@ -3,9 +3,9 @@
 A GPT block projects each token once to ``qkv = x·W_attnᵀ + b`` of width 3C and then
 needs, per head h, the slices q_h, k_h, v_h of width D = C/H. Written with tensor ops
 that is split → reshape → transpose (×3), attention, transpose → reshape: eight graph
-nodes and as many copies in each direction. This Function does the layout shuffling on
-plain arrays and calls the attention kernel once (:func:`tinyllm.kernels.attention_forward`,
-NumPy or Numba by backend), so the block costs one node.
+nodes and as many copies in each direction. This Function is one node that calls one
+kernel each way (:func:`tinyllm.kernels.qkv_attention_forward` / ``…_backward``, NumPy
+or Numba by backend), which reads the heads straight out of the qkv rows.
 
 Forward, for rows laid out as (B, T, 3C) with qkv = [q | k | v] and heads side by side::
 
@@ -70,32 +70,28 @@ class FusedCausalAttention(Function):
             if not seq_len or qkv.shape[0] % seq_len:
                 raise ValueError(f"fused_causal_attention: a 2-D qkv {qkv.shape} needs seq_len "
                                  f"dividing its {qkv.shape[0]} rows, got seq_len={seq_len}")
-            qkv = qkv.reshape(-1, seq_len, qkv.shape[1])
-        if qkv.ndim != 3 or qkv.shape[-1] % (3 * n_head):
-            raise ValueError(f"fused_causal_attention: qkv must be (B, T, 3C) with 3C divisible "
-                             f"by 3·n_head={3 * n_head}, got shape {qkv.shape}")
-        ctx.flat = flat
-        q, k, v = split_heads(qkv, n_head)
-        scale = 1.0 / np.sqrt(q.shape[-1])
-        mask = key_padding_mask(key_mask)
-        y, probs = kernels.attention_forward(q, k, v, mask, True, scale)
-        ctx.save_for_backward(q, k, v, probs)
-        ctx.scale = scale
-        y = merge_heads(y)
-        return y.reshape(-1, y.shape[-1]) if flat else y
+            rows = qkv
+        else:
+            if qkv.ndim != 3:
+                raise ValueError(f"fused_causal_attention: qkv must be (B, T, 3C) or (B·T, 3C), "
+                                 f"got shape {qkv.shape}")
+            seq_len = qkv.shape[1]
+            rows = qkv.reshape(-1, qkv.shape[2])
+        if rows.shape[1] % (3 * n_head):
+            raise ValueError(f"fused_causal_attention: the last axis of qkv ({rows.shape[1]}) "
+                             f"must be 3·C with C divisible by n_head={n_head}")
+        keep = None if key_mask is None else np.asarray(key_mask, dtype=bool)
+        y, probs = kernels.qkv_attention_forward(rows, n_head, seq_len, keep)
+        ctx.save_for_backward(rows, probs)
+        ctx.n_head, ctx.seq_len, ctx.shape = n_head, seq_len, qkv.shape
+        return y if flat else y.reshape(qkv.shape[0], seq_len, -1)
 
     @staticmethod
     def backward(ctx, g):
-        q, k, v, probs = ctx.saved
-        b, h, t, d = q.shape
-        g4 = np.ascontiguousarray(g.reshape(b, t, h, d).transpose(0, 2, 1, 3))
-        dq, dk, dv = kernels.attention_backward(g4, q, k, v, probs, ctx.scale)
-        # Back to [q | k | v] per token: stack on a new axis 2, then the (B, T, 3, H, D) order.
-        dqkv = np.empty((b, t, 3, h, d), dtype=g.dtype)
-        dqkv[:, :, 0] = dq.transpose(0, 2, 1, 3)
-        dqkv[:, :, 1] = dk.transpose(0, 2, 1, 3)
-        dqkv[:, :, 2] = dv.transpose(0, 2, 1, 3)
-        return dqkv.reshape((b * t, 3 * h * d) if ctx.flat else (b, t, 3 * h * d)), None
+        rows, probs = ctx.saved
+        dqkv = kernels.qkv_attention_backward(g.reshape(rows.shape[0], -1), rows, probs,
+                                              ctx.n_head, ctx.seq_len)
+        return dqkv.reshape(ctx.shape), None
 
 
 def fused_causal_attention(qkv: Tensor, n_head: int, key_mask=None,

@@ -1,13 +1,20 @@
 """Shared settings for the Numba twins.
 
-FASTMATH allows only re-association of sums: that lets LLVM vectorise
-sums (a row sum becomes 8 partial sums in one AVX register) without the unsafe flags
-(no "no-NaN"/"no-inf" assumptions: masks use −inf and NaN must still propagate).
+FASTMATH allows re-association of sums, which lets LLVM vectorise sums (a row sum
+becomes 8 partial sums in one AVX register), and contraction of a·b + c into one fused
+multiply-add (one rounding instead of two). It avoids the unsafe flags (no
+"no-NaN"/"no-inf" assumptions: masks use −inf and NaN must still propagate).
 """
 
 import numpy as np
 
-FASTMATH = {"reassoc"}
+FASTMATH = {"reassoc", "contract"}
+
+# Options of every compiled kernel. error_model="numpy": x/0 gives ±inf/NaN as in NumPy
+# instead of Python's ZeroDivisionError. The Python model puts a test and a call to
+# raise into every division, and that alone stops LLVM from vectorising the loop
+# (measured: 1/(1 + e) over 393,216 float32 values, 1.54 ms → 0.30 ms).
+JIT_OPTIONS = dict(cache=True, fastmath=FASTMATH, error_model="numpy")
 
 
 def as_c(x: np.ndarray) -> np.ndarray:
@@ -47,8 +54,8 @@ class SizeDispatched:
                                        fn.__defaults__, fn.__closure__)
         serial_fn.__qualname__ = fn.__qualname__ + "_serial"
         serial_fn.__module__ = fn.__module__
-        self.serial = njit(cache=True, fastmath=FASTMATH)(serial_fn)
-        self.parallel = njit(cache=True, parallel=True, fastmath=FASTMATH)(fn)
+        self.serial = njit(**JIT_OPTIONS)(serial_fn)
+        self.parallel = njit(parallel=True, **JIT_OPTIONS)(fn)
         self.work_arg = work_arg
         self.__doc__ = fn.__doc__
         self.__name__ = fn.__name__

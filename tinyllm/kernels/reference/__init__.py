@@ -6,7 +6,8 @@ the dispatching functions in ``tinyllm.kernels``.
 """
 
 from .adam import adam_update
-from .attention import attention_backward, attention_forward
+from .attention import (attention_backward, attention_forward, qkv_attention_backward,
+                        qkv_attention_forward)
 from .embedding import embedding_backward, embedding_forward
 from .gelu import erf, gelu_backward, gelu_forward
 from .layer_norm import layer_norm_backward, layer_norm_forward
@@ -15,7 +16,8 @@ from .matmul import matmul, matmul_tiled
 from .softmax import cross_entropy_backward, cross_entropy_forward, log_softmax, softmax
 
 __all__ = [
-    "adam_update", "attention_backward", "attention_forward", "cross_entropy_backward",
+    "adam_update", "attention_backward", "attention_forward", "qkv_attention_backward",
+    "qkv_attention_forward", "cross_entropy_backward",
     "cross_entropy_forward", "embedding_backward", "embedding_forward", "erf",
     "gelu_backward", "gelu_forward", "layer_norm_backward", "layer_norm_forward",
     "log_softmax", "lstm_backward", "lstm_forward", "matmul", "matmul_tiled", "softmax",
