@@ -23,8 +23,12 @@ if numba.config.THREADING_LAYER == "default":
     numba.config.THREADING_LAYER = os.environ["NUMBA_THREADING_LAYER"]
 
 from .adam import adam_update  # noqa: E402
-from .attention import (attention_backward, attention_forward, qkv_attention_backward,
-                        qkv_attention_forward)
+from .attention import (
+    attention_backward,
+    attention_forward,
+    qkv_attention_backward,
+    qkv_attention_forward,
+)
 from .embedding import embedding_backward, embedding_forward
 from .gelu import gelu_backward, gelu_forward
 from .layer_norm import layer_norm_backward, layer_norm_forward

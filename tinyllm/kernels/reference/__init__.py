@@ -6,8 +6,12 @@ the dispatching functions in ``tinyllm.kernels``.
 """
 
 from .adam import adam_update
-from .attention import (attention_backward, attention_forward, qkv_attention_backward,
-                        qkv_attention_forward)
+from .attention import (
+                        attention_backward,
+                        attention_forward,
+                        qkv_attention_backward,
+                        qkv_attention_forward,
+)
 from .embedding import embedding_backward, embedding_forward
 from .gelu import erf, gelu_backward, gelu_forward
 from .layer_norm import layer_norm_backward, layer_norm_forward
