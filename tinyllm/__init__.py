@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 
 from . import ops  # noqa: F401  (attaches operators to Tensor)
+from ._malloc import tune_malloc
 from .autograd import (
     REGISTRY,
     Function,
@@ -33,6 +34,8 @@ from .autograd import (
 from .functional import cat, concatenate, stack, where
 from .kernels import get_backend, set_backend, use_backend
 from .rng import get_rng, get_rng_state, manual_seed, set_rng_state
+
+tune_malloc()  # reuse freed memory instead of page-faulting on new arrays (see _malloc.py)
 
 __version__ = "0.1.0"
 
