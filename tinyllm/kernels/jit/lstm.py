@@ -14,73 +14,64 @@ The backward step is the mirror image: one Numba pass turns (dh, dc) into the fo
 pre-activation gradients dz_t and the carried dc, and one BLAS product dz_t·W_hh gives the
 dh for step t − 1.
 
-σ(z) = 1/(1 + e^(−z)) and tanh z = 1 − 2/(1 + e^(2z)), with the exponent clamped
-(branch-free) so nothing overflows: one exp each, several times cheaper than libm's tanh.
+σ and tanh are :mod:`~tinyllm.kernels.jit.vexp`'s ``vsigmoid`` / ``vtanh``: plain
+arithmetic that LLVM vectorises (libm's exp/tanh are scalar calls), branch-free, exact
+limits in the tails.
 The cells run on one thread: a parallel region per step (128 of them) costs more in
 thread wake-ups than it saves, and it fights with BLAS's own threads.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 
-from ._common import FASTMATH
+from ._common import JIT_OPTIONS
+from .vexp import vsigmoid, vtanh
 
 
-@njit(cache=True, inline="always")
-def _sigmoid(z):
-    # Clamping to ±80 (σ(−80) ≈ 2e-35) removes overflow without a branch: a data-dependent
-    # `if` on random gate values mispredicts half the time and cost more than the exp.
-    return 1.0 / (1.0 + math.exp(-min(max(z, -80.0), 80.0)))
-
-
-@njit(cache=True, inline="always")
-def _tanh(z):
-    # tanh z = 1 − 2/(1 + e^(2z)): one exp (libm's tanh is ~4× slower); exact ±1 in the
-    # tails, absolute error of one rounding near 0
-    return 1.0 - 2.0 / (1.0 + math.exp(2.0 * min(max(z, -40.0), 40.0)))
-
-
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**JIT_OPTIONS)
 def _cell_forward(z, xw_t, c_prev, gates_t, c_t, h_t):
     """z (B, 4H) = h_{t−1}·W_hhᵀ; writes gates_t (B, 4H), c_t and h_t (B, H)."""
     batch, hid = c_prev.shape
     for bi in range(batch):
+        zb, xb, gb = z[bi], xw_t[bi], gates_t[bi]      # row views: unit-stride loops
+        cp, cb, hb = c_prev[bi], c_t[bi], h_t[bi]
         for j in range(hid):
-            i = _sigmoid(z[bi, j] + xw_t[bi, j])
-            f = _sigmoid(z[bi, hid + j] + xw_t[bi, hid + j])
-            g = _tanh(z[bi, 2 * hid + j] + xw_t[bi, 2 * hid + j])
-            o = _sigmoid(z[bi, 3 * hid + j] + xw_t[bi, 3 * hid + j])
-            c = f * c_prev[bi, j] + i * g
-            gates_t[bi, j] = i
-            gates_t[bi, hid + j] = f
-            gates_t[bi, 2 * hid + j] = g
-            gates_t[bi, 3 * hid + j] = o
-            c_t[bi, j] = c
-            h_t[bi, j] = o * _tanh(c)
+            i = vsigmoid(zb[j] + xb[j])
+            f = vsigmoid(zb[hid + j] + xb[hid + j])
+            g = vtanh(zb[2 * hid + j] + xb[2 * hid + j])
+            o = vsigmoid(zb[3 * hid + j] + xb[3 * hid + j])
+            c = f * cp[j] + i * g
+            gb[j] = i
+            gb[hid + j] = f
+            gb[2 * hid + j] = g
+            gb[3 * hid + j] = o
+            cb[j] = c
+            hb[j] = o * vtanh(c)
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(**JIT_OPTIONS)
 def _cell_backward(dh, dhs_t, dc, gates_t, c_t, c_prev, dz_t):
     """dh = dz_{t+1}·W_hh (B, H), dc carried in/out (B, H); writes dz_t (B, 4H)."""
     batch, hid = dc.shape
+    one = dc.dtype.type(1.0)      # typed: a float64 literal would promote float32 math
     for bi in range(batch):
+        gb, cb, cp, dzb = gates_t[bi], c_t[bi], c_prev[bi], dz_t[bi]
+        dhb, dsb, dcb = dh[bi], dhs_t[bi], dc[bi]
         for j in range(hid):
-            i = gates_t[bi, j]
-            f = gates_t[bi, hid + j]
-            g = gates_t[bi, 2 * hid + j]
-            o = gates_t[bi, 3 * hid + j]
-            tc = _tanh(c_t[bi, j])
-            dh_tot = dh[bi, j] + dhs_t[bi, j]
-            dct = dc[bi, j] + dh_tot * o * (1.0 - tc * tc)
-            dz_t[bi, j] = dct * g * i * (1.0 - i)
-            dz_t[bi, hid + j] = dct * c_prev[bi, j] * f * (1.0 - f)
-            dz_t[bi, 2 * hid + j] = dct * i * (1.0 - g * g)
-            dz_t[bi, 3 * hid + j] = dh_tot * tc * o * (1.0 - o)
-            dc[bi, j] = dct * f
+            i = gb[j]
+            f = gb[hid + j]
+            g = gb[2 * hid + j]
+            o = gb[3 * hid + j]
+            tc = vtanh(cb[j])
+            dh_tot = dhb[j] + dsb[j]
+            dct = dcb[j] + dh_tot * o * (one - tc * tc)
+            dzb[j] = dct * g * i * (one - i)
+            dzb[hid + j] = dct * cp[j] * f * (one - f)
+            dzb[2 * hid + j] = dct * i * (one - g * g)
+            dzb[3 * hid + j] = dh_tot * tc * o * (one - o)
+            dcb[j] = dct * f
 
 
 def lstm_forward(x, h0, c0, w_ih, w_hh, b):

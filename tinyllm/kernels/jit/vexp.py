@@ -64,7 +64,7 @@ def vexp(x):
     return math.exp(x)
 
 
-@overload(vexp, inline="always")
+@overload(vexp)
 def _vexp_overload(x):
     if x == types.float32:
         def impl(x):
@@ -101,7 +101,7 @@ def vtanh(x):
     return math.tanh(x)
 
 
-@overload(vtanh, inline="always")
+@overload(vtanh)
 def _vtanh_overload(x):
     if x == types.float32:
         def impl(x):
@@ -112,7 +112,8 @@ def _vtanh_overload(x):
             small = a * (np.float32(1.0) + x2 * (np.float32(-1.0 / 3.0) + x2 * (
                 np.float32(2.0 / 15.0) + x2 * np.float32(-17.0 / 315.0))))
             y = small if a < np.float32(0.125) else big
-            return -y if x < np.float32(0.0) else (y if a == a else x)   # NaN stays NaN
+            y = -y if x < np.float32(0.0) else y
+            return y if a == a else x                  # NaN stays NaN
         return impl
     if isinstance(x, types.Float):
         return lambda x: math.tanh(x)
@@ -124,7 +125,7 @@ def vsigmoid(x):
     return 1.0 / (1.0 + math.exp(-x)) if x >= -700 else 0.0
 
 
-@overload(vsigmoid, inline="always")
+@overload(vsigmoid)
 def _vsigmoid_overload(x):
     if isinstance(x, types.Float):
         one = np.float32(1.0) if x == types.float32 else 1.0
