@@ -16,15 +16,17 @@ from .fused_mlp import A3, C0
 
 
 @njit(**JIT_OPTIONS)
-def forward(h, b, y, t):
-    """h += b (in place);  s = σ(2·C0·(h + A3·h³));  y = h·s;  t = 2s − 1 (= tanh)."""
+def forward(h, b, has_bias, y, t):
+    """h += b (in place, if has_bias);  s = σ(2·C0·(h + A3·h³));  y = h·s;  t = 2s − 1."""
     f = h.dtype.type      # constants in h's precision (float64 ones would promote float32)
     one, two, c0, a3 = f(1.0), f(2.0), f(-2.0 * C0), f(A3)
     for i in range(h.shape[0]):
         hi, yi, ti = h[i], y[i], t[i]      # 1-D row views: a unit-stride inner loop
         for j in range(hi.size):
-            v = hi[j] + b[j]
-            hi[j] = v
+            v = hi[j]
+            if has_bias:          # loop-invariant: LLVM splits the loop, no test per element
+                v += b[j]
+                hi[j] = v
             s = one / (one + vexp(c0 * (v + a3 * v * v * v)))
             ti[j] = two * s - one
             yi[j] = v * s

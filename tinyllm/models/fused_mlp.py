@@ -36,9 +36,9 @@ def gelu_tanh_parts(h: np.ndarray, bias) -> tuple[np.ndarray, np.ndarray]:
     """Add ``bias`` to the pre-activation ``h`` in place; return (y, t = tanh(u))."""
     if kernels.get_backend() == "numba":
         forward, _ = _numba_helpers()
-        b = np.zeros(h.shape[1], dtype=h.dtype) if bias is None else bias
+        b = np.zeros(1, dtype=h.dtype) if bias is None else bias
         y, t = np.empty_like(h), np.empty_like(h)
-        forward(h, b, y, t)
+        forward(h, b, bias is not None, y, t)
         return y, t
     if bias is not None:
         h += bias
