@@ -205,6 +205,30 @@ def case_attention(dt, rng, b=4, h=6, t=256, d=64):
     return f"causal attention fwd+bwd B{b} H{h} T{t} D{d}", fns
 
 
+def case_qkv_attention(dt, rng, b=12, h=4, t=64, d=32):
+    """The GPT block's attention at the nanoGPT quick-start size, read from the fused qkv."""
+    qkv = rng.normal(size=(b * t, 3 * h * d)).astype(dt)
+    dy = rng.normal(size=(b * t, h * d)).astype(dt)
+
+    def ours():
+        _, p = K.qkv_attention_forward(qkv, h, t)
+        return K.qkv_attention_backward(dy, qkv, p, h, t)
+
+    fns = {"numba": on("numba", ours), "numpy": on("numpy", ours)}
+    if torch is not None:
+        xt = torch.from_numpy(qkv).requires_grad_(True)
+        dyt = torch.from_numpy(dy)
+
+        def torch_run():      # the same layout work as nanoGPT: split, view, transpose
+            xt.grad = None
+            q, k, v = (z.view(b, t, h, d).transpose(1, 2) for z in xt.split(h * d, dim=1))
+            y = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+            y.transpose(1, 2).reshape(b * t, h * d).backward(dyt)
+
+        fns["torch"] = torch_run
+    return f"qkv attention fwd+bwd B{b} H{h} T{t} D{d}", fns
+
+
 def case_adam(dt, rng, n=1_000_000):
     p = rng.normal(size=n).astype(dt)
     g = rng.normal(size=n).astype(dt)
@@ -243,6 +267,7 @@ CASES = {
     "gelu": lambda dt, rng: [case_gelu(dt, rng, "tanh"), case_gelu(dt, rng, "none")],
     "embedding": lambda dt, rng: [case_embedding(dt, rng)],
     "attention": lambda dt, rng: [case_attention(dt, rng)],
+    "qkv_attention": lambda dt, rng: [case_qkv_attention(dt, rng)],
     "adam": lambda dt, rng: [case_adam(dt, rng)],
     "matmul": lambda dt, rng: [case_matmul(dt, rng, n) for n in (128, 256, 512, 1024, 2048)],
 }

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from numba import njit
 
-from ..kernels.jit._common import JIT_OPTIONS
+from ..kernels.jit._common import JIT_OPTIONS_FMA
 from ..kernels.jit.vexp import vexp
 from .fused_mlp import A3, C0
 
 
-@njit(**JIT_OPTIONS)
+@njit(**JIT_OPTIONS_FMA)
 def forward(h, b, has_bias, y, t):
     """h += b (in place, if has_bias);  s = σ(2·C0·(h + A3·h³));  y = h·s;  t = 2s − 1."""
     f = h.dtype.type      # constants in h's precision (float64 ones would promote float32)
@@ -32,7 +32,7 @@ def forward(h, b, has_bias, y, t):
             yi[j] = v * s
 
 
-@njit(**JIT_OPTIONS)
+@njit(**JIT_OPTIONS_FMA)
 def grad(g, h, t, dh):
     """dh = g·(½(1 + t) + ½h(1 − t²)·C0·(1 + 3·A3·h²))."""
     f = h.dtype.type

@@ -8,8 +8,8 @@ With h = x·Wᵀ + b, u = √(2/π)·(h + 0.044715·h³) and t = tanh(u) (GPT-2'
 
 Why fuse: the forward saves t, so the backward needs no second tanh, and the bias add
 rides along with the activation. On the numba backend each direction is one compiled
-pass (tanh is the vectorisable ``vtanh``); on the numpy backend they are whole-array
-NumPy expressions — same numbers.
+pass (tanh through the vectorisable ``vexp``: ½(1 + tanh u) = σ(2u)); on the numpy
+backend they are whole-array NumPy expressions — same numbers.
 """
 
 from __future__ import annotations

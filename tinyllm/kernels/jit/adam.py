@@ -18,7 +18,7 @@ from numba import prange
 from ._common import size_dispatched
 
 
-@size_dispatched
+@size_dispatched(fma=True)
 def _adam(p, g, m, v, decay_mul, l2, b1, one_m_b1, b2, one_m_b2, step_size, inv_bc2, eps):
     for i in prange(p.size):
         pi = p[i] * decay_mul

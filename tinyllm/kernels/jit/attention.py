@@ -16,11 +16,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from ._common import JIT_OPTIONS, PARALLEL_MIN_WORK, size_dispatched
+from ._common import JIT_OPTIONS_FMA, PARALLEL_MIN_WORK, size_dispatched
 from .vexp import vexp
 
 
-@size_dispatched
+@size_dispatched(fma=True)
 def _masked_shift(s, keep, has_mask, causal, scale, tq, tk):
     """s (R, Tk) raw scores, rows ordered (…, query) → s·scale − row max at allowed keys,
     −∞ elsewhere (so that exp gives exactly 0 there). A row with no allowed key is all −∞."""
@@ -42,7 +42,7 @@ def _masked_shift(s, keep, has_mask, causal, scale, tq, tk):
                 s[r, j] = s[r, j] * scale - m
 
 
-@size_dispatched
+@size_dispatched(fma=True)
 def _normalize_rows(p):
     """p (R, Tk) ← p / Σ_j p; a row that sums to 0 (nothing to attend to) stays 0."""
     for r in prange(p.shape[0]):
@@ -76,7 +76,7 @@ def attention_forward(q, k, v, mask, causal, scale):
     return np.matmul(s, v), s
 
 
-@size_dispatched
+@size_dispatched(fma=True)
 def _softmax_grad(p, dp, scale):
     """dp (R, Tk) ← scale·P ⊙ (dP − Σ_j dP ⊙ P), in place."""
     for r in prange(p.shape[0]):
@@ -108,7 +108,7 @@ def attention_backward(dout, q, k, v, probs, scale):
 # the small product below computes four rows at a time with unit-stride inner loops
 # that LLVM vectorises (5 µs for a causal 64×64×32 score block here, as fast as BLAS),
 # and the causal rows stop at the diagonal.
-@njit(**JIT_OPTIONS)
+@njit(**JIT_OPTIONS_FMA)
 def _abt(a, b, out, causal_cols, red_lower):
     """out[i, j] = Σ_k a[i, k]·b[j, k] (a·bᵀ), four rows of ``a`` per pass over ``b``.
 
@@ -157,7 +157,7 @@ def _abt(a, b, out, causal_cols, red_lower):
                     out[i, j] = acc
 
 
-@size_dispatched
+@size_dispatched(fma=True)
 def _qkv_attn_fwd(probs, qkv, n_head, key_keep, has_mask, scale, y):
     n_seq, _, t, _ = probs.shape
     c = y.shape[1]
@@ -199,7 +199,7 @@ def _qkv_attn_fwd(probs, qkv, n_head, key_keep, has_mask, scale, y):
         y[r0:r0 + t, h * d:(h + 1) * d] = yh
 
 
-@size_dispatched
+@size_dispatched(fma=True)
 def _qkv_attn_bwd(probs, qkv, dy, n_head, scale, dqkv):
     n_seq, _, t, _ = probs.shape
     c = dy.shape[1]

@@ -18,7 +18,7 @@ from ._common import size_dispatched
 from .vexp import vtanh
 
 
-@size_dispatched
+@size_dispatched(fma=True)
 def _gelu_fwd(x, y):
     """Exact GELU: y = ½·x·(1 + erf(x/√2)) (libm's erf, compiled in)."""
     for i in prange(x.size):
@@ -26,7 +26,7 @@ def _gelu_fwd(x, y):
         y[i] = 0.5 * v * (1.0 + math.erf(v * INV_SQRT_2))
 
 
-@size_dispatched
+@size_dispatched(fma=True)
 def _gelu_bwd(dy, x, dx):
     """dx = dy·(Φ(x) + x·φ(x))."""
     for i in prange(x.size):
@@ -36,7 +36,7 @@ def _gelu_bwd(dy, x, dx):
         dx[i] = dy[i] * (cdf + v * pdf)
 
 
-@size_dispatched
+@size_dispatched(fma=True)
 def _gelu_tanh_fwd(x, y, t):
     """t = tanh(u), u = √(2/π)·(x + 0.044715·x³);  y = ½·x·(1 + t) — one pass, with the
     vectorisable ``vtanh`` (so no separate SIMD-tanh pass over memory)."""
@@ -49,7 +49,7 @@ def _gelu_tanh_fwd(x, y, t):
         y[i] = f(0.5) * v * (one + th)
 
 
-@size_dispatched
+@size_dispatched(fma=True)
 def _gelu_tanh_bwd(dy, x, dx):
     """dx = dy·(½(1 + t) + ½·x·(1 − t²)·√(2/π)(1 + 3·0.044715·x²)), t recomputed."""
     f = x.dtype.type

@@ -26,11 +26,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._common import JIT_OPTIONS
+from ._common import JIT_OPTIONS_FMA
 from .vexp import vsigmoid, vtanh
 
 
-@njit(**JIT_OPTIONS)
+@njit(**JIT_OPTIONS_FMA)
 def _cell_forward(z, xw_t, c_prev, gates_t, c_t, h_t):
     """z (B, 4H) = h_{t−1}·W_hhᵀ; writes gates_t (B, 4H), c_t and h_t (B, H)."""
     batch, hid = c_prev.shape
@@ -51,7 +51,7 @@ def _cell_forward(z, xw_t, c_prev, gates_t, c_t, h_t):
             hb[j] = o * vtanh(c)
 
 
-@njit(**JIT_OPTIONS)
+@njit(**JIT_OPTIONS_FMA)
 def _cell_backward(dh, dhs_t, dc, gates_t, c_t, c_prev, dz_t):
     """dh = dz_{t+1}·W_hh (B, H), dc carried in/out (B, H); writes dz_t (B, 4H)."""
     batch, hid = dc.shape

@@ -24,7 +24,7 @@ from ..reference.matmul import TILE
 from ._common import size_dispatched
 
 
-@size_dispatched(work_arg=2)
+@size_dispatched(work_arg=2, fma=True)
 def _tiled(a, b, c):
     n, k = a.shape
     m = b.shape[1]

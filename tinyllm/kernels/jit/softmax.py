@@ -2,8 +2,9 @@
 
 Same formulas as ``reference/softmax.py``. The NumPy version walks the (N, C) array
 5–7 times (max, subtract, exp, sum, divide, log, gather); here each row is read once for
-its max, once for exp-and-sum (the exponentials are written straight into ``probs``) and
-the row (now hot in cache) is scaled. Rows are independent, so they run in parallel
+its max, once for exp-and-sum (the exponentials, computed with the vectorisable
+:func:`~tinyllm.kernels.jit.vexp.vexp`, are written straight into ``probs``) and the row
+(now hot in cache) is scaled. Rows are independent, so they run in parallel
 (``prange``). Row sums accumulate in float64 even for float32 input: a 8192-term float32
 sum would otherwise drift by ~1e-5.
 """
@@ -16,9 +17,10 @@ import numpy as np
 from numba import prange
 
 from ._common import rows2d, size_dispatched
+from .vexp import vexp
 
 
-@size_dispatched
+@size_dispatched(fma=True)
 def _softmax_rows(x, out, take_log):
     n, c = x.shape
     for r in prange(n):
@@ -28,7 +30,7 @@ def _softmax_rows(x, out, take_log):
                 m = x[r, j]
         s = 0.0
         for j in range(c):
-            e = math.exp(x[r, j] - m)
+            e = vexp(x[r, j] - m)
             out[r, j] = e
             s += e
         if take_log:
@@ -57,66 +59,51 @@ def log_softmax(x: np.ndarray) -> np.ndarray:
     return out.reshape(x.shape)
 
 
-@size_dispatched
-def _ce_shift(logits, shifted, rowmax, xsum):
-    """Per row: m = max z, Σ z, and shifted = z − m (the input of the exp)."""
+@size_dispatched(fma=True)
+def _ce_forward(logits, targets, ignore_index, eps, probs, loss):
+    """Per row r of z = logits: m = max z; p = e^(z − m) (vectorised ``vexp``) and
+    s = Σ p in one pass; p /= s; loss = log s + m − z_t (label smoothing mixes in the
+    mean over classes)."""
     n, c = logits.shape
     for r in prange(n):
-        m = logits[r, 0]
+        z, p = logits[r], probs[r]
+        m = z[0]
         for j in range(1, c):
-            if logits[r, j] > m:
-                m = logits[r, j]
+            if z[j] > m:
+                m = z[j]
+        s = 0.0
         tot = 0.0
         for j in range(c):
-            shifted[r, j] = logits[r, j] - m
-            tot += logits[r, j]
-        rowmax[r] = m
-        xsum[r] = tot
-
-
-@size_dispatched
-def _ce_finish(probs, logits, targets, ignore_index, eps, rowmax, xsum, loss):
-    """probs holds e^(z − m): normalise it and write each row's loss."""
-    n, c = probs.shape
-    for r in prange(n):
-        s = 0.0
-        for j in range(c):
-            s += probs[r, j]
+            e = vexp(z[j] - m)
+            p[j] = e
+            s += e
+            tot += z[j]
         inv = 1.0 / s
         for j in range(c):
-            probs[r, j] = probs[r, j] * inv
+            p[j] = p[j] * inv
         t = targets[r]
         if t == ignore_index:
             loss[r] = 0.0
         else:
-            lse = rowmax[r] + math.log(s)
-            nll = lse - logits[r, t]
+            lse = m + math.log(s)
+            nll = lse - z[t]
             if eps != 0.0:
-                nll = (1.0 - eps) * nll + eps * (lse - xsum[r] / c)
+                nll = (1.0 - eps) * nll + eps * (lse - tot / c)
             loss[r] = nll
 
 
 def cross_entropy_forward(logits, targets, ignore_index, label_smoothing):
-    """Fused softmax + cross-entropy (see reference.cross_entropy_forward).
-
-    Three passes: shift by the row max (compiled), exponentiate with NumPy's SIMD
-    ``np.exp`` (Numba without SVML would call a scalar exp per element), then normalise
-    and take the loss (compiled).
-    """
+    """Fused softmax + cross-entropy (see reference.cross_entropy_forward): one compiled
+    loop nest, each row read once for its max and once for exp-and-sum."""
     x = np.ascontiguousarray(logits)
     n = x.shape[0]
     probs = np.empty_like(x)
-    rowmax = np.empty(n, dtype=x.dtype)
-    xsum = np.empty(n, dtype=np.float64)
     loss = np.empty(n, dtype=x.dtype)
-    _ce_shift(x, probs, rowmax, xsum)
-    np.exp(probs, out=probs)
-    _ce_finish(probs, x, np.ascontiguousarray(targets), ignore_index, label_smoothing, rowmax,
-               xsum, loss)
+    _ce_forward(x, np.ascontiguousarray(targets), ignore_index, label_smoothing, probs, loss)
     return loss, probs
 
 
-@size_dispatched
+@size_dispatched(fma=True)
 def _ce_backward(probs, targets, grad_rows, ignore_index, eps, out):
     n, c = probs.shape
     sub = eps / c

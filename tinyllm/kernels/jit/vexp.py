@@ -40,7 +40,7 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic, overload
 
-from ._common import JIT_OPTIONS
+from ._common import JIT_OPTIONS_FMA
 
 _LOG2E = 1.4426950408889634
 _LN2_HI = 0.693359375            # 9 significant bits: n·LN2_HI is exact for |n| < 2^15
@@ -133,7 +133,7 @@ def _vsigmoid_overload(x):
     return None
 
 
-@njit(**JIT_OPTIONS)
+@njit(**JIT_OPTIONS_FMA)
 def vtanh_array(x, out):
     """out[i] = vtanh(x[i]) over flat contiguous arrays (for tests and benchmarks)."""
     xf, of = x.ravel(), out.ravel()
@@ -141,7 +141,7 @@ def vtanh_array(x, out):
         of[i] = vtanh(xf[i])
 
 
-@njit(**JIT_OPTIONS)
+@njit(**JIT_OPTIONS_FMA)
 def vexp_array(x, out):
     """out[i] = vexp(x[i]) over flat contiguous arrays (for tests and benchmarks)."""
     xf, of = x.ravel(), out.ravel()
