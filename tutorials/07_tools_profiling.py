@@ -230,7 +230,16 @@ plt.close(fig)
 #   temporaries, the kernel does one fused pass over memory.
 # * **LSTM** and **LayerNorm** gain moderately: the reference LSTM loops over time steps in
 #   Python with several NumPy calls per step; the kernel runs the loop compiled.
-# * **cross-entropy** is already a handful of large NumPy calls, so there is little to gain.
+# * **cross-entropy** is a handful of large NumPy calls, so the gain is smaller; the kernel
+#   wins by reading each row twice instead of 5–7 times.
+# * A compiled loop is only fast when LLVM can *vectorise* it (8 float32 lanes per AVX
+#   instruction). Three things silently stopped that in tinyllm's kernels, each found by
+#   profiling, each worth 3–10× on its loop: (1) `math.exp` is a scalar libm call, so the
+#   kernels use `tinyllm.kernels.jit.vexp` — exp written as arithmetic (range reduction +
+#   polynomial + exponent bits); (2) a division under Numba's default Python error model
+#   tests for zero and may raise, so the kernels compile with `error_model="numpy"`;
+#   (3) `math.sqrt(x)` returns a float64 even for float32 `x`, and the mixed-precision
+#   loop of the Adam update did not vectorise until it became `np.sqrt(x)`.
 # * Many kernels run in parallel threads. On a machine that is busy with other work,
 #   thread start-up and waiting can make a parallel kernel *slower* than NumPy on small
 #   arrays — run the cell again on an idle machine, or with `NUMBA_NUM_THREADS=1`, and
