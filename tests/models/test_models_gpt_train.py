@@ -61,8 +61,11 @@ def test_cli_train_generate_perplexity(tmp_path, capsys):
     rc = train_main(["--data", str(data), "--out-dir", str(out), "--max-iters", "20",
                      "--eval-interval", "10", "--eval-iters", "2", "--n-layer", "1",
                      "--n-embd", "16", "--n-head", "2", "--block-size", "16",
-                     "--sample-tokens", "0", "--no-progress"])
+                     "--sample-tokens", "0", "--no-progress", "--no-bias", "--grad-clip", "0",
+                     "--beta1", "0.8", "--weight-decay", "0"])
     assert rc == 0 and (out / "best.json").is_file()
+    model, _ = load_for_inference(out)
+    assert model.config.bias is False and model.transformer.h[0].attn.c_attn.bias is None
     capsys.readouterr()
     for strategy in ("greedy", "top-k", "top-p", "min-p", "beam"):
         rc = generate_main(["--ckpt", str(out), "--prompt", "Once", "--max-new-tokens", "12",

@@ -36,6 +36,8 @@ def train_main(argv=None) -> int:
     ap.add_argument("--n-embd", type=int, default=128)
     ap.add_argument("--block-size", type=int, default=64)
     ap.add_argument("--dropout", type=float, default=0.0)
+    ap.add_argument("--no-bias", action="store_true",
+                    help="no biases in Linear/LayerNorm layers (nanoGPT's quick start)")
     ap.add_argument("--batch-size", type=int, default=12)
     ap.add_argument("--max-iters", type=int, default=2000)
     ap.add_argument("--lr", type=float, default=1e-3)
@@ -45,7 +47,7 @@ def train_main(argv=None) -> int:
     ap.add_argument("--weight-decay", type=float, default=0.1)
     ap.add_argument("--beta1", type=float, default=0.9)
     ap.add_argument("--beta2", type=float, default=0.99)
-    ap.add_argument("--grad-clip", type=float, default=1.0)
+    ap.add_argument("--grad-clip", type=float, default=1.0, help="0 turns clipping off")
     ap.add_argument("--eval-interval", type=int, default=250)
     ap.add_argument("--eval-iters", type=int, default=20)
     ap.add_argument("--sample-tokens", type=int, default=200)
@@ -60,6 +62,7 @@ def train_main(argv=None) -> int:
         res = train_gpt(data=args.data, tokenizer=args.tokenizer, out_dir=args.out_dir,
                         n_layer=args.n_layer, n_head=args.n_head, n_embd=args.n_embd,
                         block_size=args.block_size, dropout=args.dropout,
+                        bias=not args.no_bias,
                         batch_size=args.batch_size, max_iters=args.max_iters,
                         learning_rate=args.lr, min_lr=args.min_lr,
                         warmup_iters=args.warmup_iters, lr_decay_iters=args.lr_decay_iters,
